@@ -1,0 +1,69 @@
+# Two commands do everything on a fresh machine:
+#   make book   set up .venv (if needed), execute every chapter, build the site with warnings as errors
+#   make test   set up .venv (if needed), run the unit tests and every chapter notebook (nbval)
+# Other targets: make lab (JupyterLab on the chapters), make bench, make clean, make constraints.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.physgnn-installed
+
+# Exact tested versions for every pip call (torch pinned, so pip never pulls a CUDA build).
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Offline data: raw files are copied from this read-only mirror when present (../shared/data here).
+MIRROR ?= $(abspath $(CURDIR)/../shared/data)
+ifneq ($(wildcard $(MIRROR)),)
+export PHYSGNN_DATA_MIRROR ?= $(MIRROR)
+endif
+# One thread per torch process: 2 cores, and bit-for-bit repeatable numbers.
+export OMP_NUM_THREADS ?= 1
+export MPLBACKEND ?= Agg
+
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb) $(wildcard book/course/*.ipynb))
+PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
+
+.PHONY: book test unit notebooks lab bench clean setup constraints
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=23"
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
+	$(PY) -m pip check
+	@touch $@
+
+# Executed notebooks are cached by their code only; when the package changes, drop the cache so that
+# every chapter runs against the new physgnn.
+_build/.physgnn-sources: $(PKG_SOURCES)
+	@rm -rf _build/.jupyter_cache _build/jupyter_execute
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) _build/.physgnn-sources
+	@if [ -n "$$CI" ]; then rm -rf _build/.jupyter_cache _build/jupyter_execute _build/html; fi
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+unit: $(STAMP)
+	$(PY) -m pytest -q tests
+
+notebooks: $(STAMP)
+	PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --timeout=900 $(NOTEBOOKS)
+
+test: unit notebooks
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab chapters
+
+bench: $(STAMP)
+	$(PY) -m physgnn.bench
+
+constraints:
+	$(PY) -m pip freeze --exclude-editable | sed 's/+cpu//' > constraints.new && echo "review constraints.new"
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,17 @@
+"""Graphs for the book: real benchmarks through PyG (:func:`load`) and synthetic graphs that need no files."""
+
+from .benchmarks import DATASETS, DatasetNotAvailableError, data_root, dataset_names, load, select_split
+from .synthetic import contextual_sbm, grid_graph, random_split, ring_graph
+
+__all__ = [
+    "DATASETS",
+    "DatasetNotAvailableError",
+    "contextual_sbm",
+    "data_root",
+    "dataset_names",
+    "grid_graph",
+    "load",
+    "random_split",
+    "ring_graph",
+    "select_split",
+]

@@ -1,0 +1,20 @@
+"""Forces on graphs: couplings, the ACMP right-hand side, and vector fields for ODE solvers."""
+
+from .coupling import COUPLINGS, attention_weights, coupling
+from .fields import ACMPField, AllenCahn, AttractionRepulsion, Diffusion, GraphField
+from .graph import SparseGraph
+from .rhs import FORMS, acmp_rhs
+
+__all__ = [
+    "ACMPField",
+    "AllenCahn",
+    "AttractionRepulsion",
+    "COUPLINGS",
+    "Diffusion",
+    "FORMS",
+    "GraphField",
+    "SparseGraph",
+    "acmp_rhs",
+    "attention_weights",
+    "coupling",
+]

@@ -1,0 +1,194 @@
+r"""Vector fields on graphs as ``nn.Module``\ s called as ``f(t, x)``: the forces of the book.
+
+One class holds the general field (book eq. :eq:`acmp`),
+
+.. math::
+
+    \frac{dx_i}{dt} = \alpha \odot \sum_{j \in N(i)} (a_{ij} - \beta)\,(x_j - x_i)
+    \;+\; \delta \odot x_i \odot (1 - x_i \odot x_i),
+
+and four named fields switch its terms on:
+
+=============================  =========  =========  ==========
+field                          attraction repulsion  double well
+=============================  =========  =========  ==========
+:class:`Diffusion`             yes        no (β=0)   no (δ=0)
+:class:`AttractionRepulsion`   yes        yes        no
+:class:`AllenCahn`             yes        no         yes
+:class:`ACMPField`             yes        yes        yes
+=============================  =========  =========  ==========
+
+α and δ are positive per-channel parameters (through a softplus); β is a scalar, fixed or learnable.
+``form="code"`` integrates the official ACMP code's field :math:`\sum_j (a_{ij} - \beta)x_j - x_i` instead of
+the paper's; see :mod:`physgnn.dynamics.rhs` for the difference. Self-loops are dropped: they carry no force.
+
+Shapes: ``x`` [N, d] → [N, d]. Each call adds one to ``nfe`` (the number of function evaluations).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch_geometric.utils import remove_self_loops
+
+from .. import _checks
+from .coupling import COUPLINGS, attention_weights, coupling as make_coupling
+from .graph import SparseGraph
+from .rhs import FORMS, signed_flow
+
+__all__ = ["GraphField", "Diffusion", "AttractionRepulsion", "AllenCahn", "ACMPField"]
+
+
+def _inv_softplus(value: float) -> float:
+    return value + math.log(-math.expm1(-value))
+
+
+class GraphField(nn.Module):
+    """The general field; prefer the four named subclasses, which say which forces act.
+
+    Args:
+        edge_index: [2, E] edges j → i.
+        num_nodes: N.
+        channels: d, the number of feature channels.
+        coupling: ``"gcn"``, ``"rw"`` or ``"attention"`` (learned query/key on the features at t = 0; call
+            :meth:`prepare` with them before integrating).
+        edge_weight: [E] fixed couplings instead of ``coupling``.
+        alpha: initial diffusion rate (> 0), one value for all channels.
+        beta: repulsion (``None`` switches the term off).
+        delta: initial Allen–Cahn strength (> 0; ``None`` switches the term off).
+        learn_alpha, learn_beta, learn_delta: make the parameter trainable.
+        form: ``"paper"`` or ``"code"``.
+    """
+
+    def __init__(
+        self,
+        edge_index: torch.Tensor,
+        num_nodes: int,
+        channels: int,
+        *,
+        coupling: str = "gcn",
+        edge_weight: torch.Tensor | None = None,
+        alpha: float = 1.0,
+        beta: float | None = None,
+        delta: float | None = None,
+        learn_alpha: bool = True,
+        learn_beta: bool = False,
+        learn_delta: bool = True,
+        form: str = "paper",
+    ):
+        super().__init__()
+        where = type(self).__name__
+        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
+            raise ValueError(f"{where}: channels must be a positive integer, got {channels!r}")
+        self.channels = channels
+        self.form = _checks.choice(form, FORMS, "form", where)
+        self.coupling_kind = _checks.choice(coupling, COUPLINGS, "coupling", where) if edge_weight is None else "given"
+        self.query = self.key = None
+        if self.coupling_kind == "attention":
+            self.query = nn.Linear(channels, channels, bias=False)
+            self.key = nn.Linear(channels, channels, bias=False)
+        self._given_weight = edge_weight
+        self.set_graph(edge_index, num_nodes)
+
+        self._raw_alpha = self._positive("alpha", alpha, learn_alpha, where)
+        self._raw_delta = None if delta is None else self._positive("delta", delta, learn_delta, where)
+        if beta is not None and (isinstance(beta, bool) or not isinstance(beta, (int, float))):
+            raise ValueError(f"{where}: beta must be a number, got {beta!r}")
+        if beta is not None and learn_beta:
+            self.beta = nn.Parameter(torch.tensor(float(beta)))
+        else:
+            self.register_buffer("beta", None if beta is None else torch.tensor(float(beta)))
+        self.nfe = 0
+
+    def _positive(self, name, value, learn, where):
+        _checks.positive(value, name, where)
+        raw = torch.full((self.channels,), _inv_softplus(float(value)))
+        if learn:
+            return nn.Parameter(raw)
+        self.register_buffer(f"_raw_{name}_fixed", raw)
+        return getattr(self, f"_raw_{name}_fixed")
+
+    # -- the graph ---------------------------------------------------------------------------------
+    def set_graph(self, edge_index: torch.Tensor, num_nodes: int) -> None:
+        """(Re)bind the field to a graph; fixed couplings are computed here, once."""
+        where = type(self).__name__
+        edge_index = _checks.edges(edge_index, num_nodes, where)
+        weight = self._given_weight
+        if weight is not None:
+            weight = _checks.edge_weights(weight, edge_index.size(1), where)
+            edge_index, weight = remove_self_loops(edge_index, weight)
+        else:
+            edge_index, _ = remove_self_loops(edge_index)
+        device = self.query.weight.device if self.query is not None else edge_index.device
+        self.graph = SparseGraph(edge_index, num_nodes).to(device)
+        if self.coupling_kind in ("gcn", "rw"):
+            weight = make_coupling(edge_index, num_nodes, self.coupling_kind)
+        self.register_buffer("weight", None if weight is None else weight.to(device), persistent=False)
+        self._key = (edge_index.data_ptr() if edge_index.numel() else 0, edge_index.size(1), num_nodes)
+
+    def prepare(self, x0: torch.Tensor) -> None:
+        """Compute attention couplings from the features at t = 0 (no-op for fixed couplings)."""
+        if self.coupling_kind == "attention":
+            x0 = _checks.features(x0, type(self).__name__)
+            self.weight = attention_weights(self.query(x0), self.key(x0), self.graph.edge_index)
+
+    # -- parameters --------------------------------------------------------------------------------
+    @property
+    def alpha(self) -> torch.Tensor:
+        """[d] diffusion rate, positive."""
+        return nn.functional.softplus(self._raw_alpha)
+
+    @property
+    def delta(self) -> torch.Tensor | None:
+        """[d] Allen–Cahn strength, positive (``None`` when the double well is off)."""
+        return None if self._raw_delta is None else nn.functional.softplus(self._raw_delta)
+
+    def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        self.nfe += 1
+        if x.dim() != 2 or x.size(0) != self.graph.num_nodes or x.size(1) != self.channels:
+            raise ValueError(
+                f"{type(self).__name__}: x must have shape [{self.graph.num_nodes}, {self.channels}], got {tuple(x.shape)}"
+            )
+        if self.weight is None:
+            raise ValueError(f"{type(self).__name__}: attention couplings are not set; call prepare(x0) first")
+        values = self.weight.to(x.dtype)
+        if self.beta is not None:
+            values = values - self.beta.to(x.dtype)
+        out = self.alpha.to(x.dtype) * signed_flow(self.graph, values, x, self.form)
+        if self._raw_delta is not None:
+            out = out + self.delta.to(x.dtype) * x * (1 - x * x)
+        return out
+
+    def extra_repr(self) -> str:
+        beta = None if self.beta is None else round(float(self.beta), 4)
+        return f"channels={self.channels}, coupling={self.coupling_kind!r}, beta={beta}, double_well={self._raw_delta is not None}, form={self.form!r}"
+
+
+class Diffusion(GraphField):
+    r"""Graph diffusion (heat equation): :math:`\dot x_i = \alpha \odot \sum_j a_{ij}(x_j - x_i)`. No β, no δ."""
+
+    def __init__(self, edge_index, num_nodes, channels, *, coupling="gcn", edge_weight=None, alpha=1.0, learn_alpha=True, form="paper"):
+        super().__init__(edge_index, num_nodes, channels, coupling=coupling, edge_weight=edge_weight, alpha=alpha, learn_alpha=learn_alpha, form=form)
+
+
+class AttractionRepulsion(GraphField):
+    r"""Signed forces: :math:`\dot x_i = \alpha \odot \sum_j (a_{ij} - \beta)(x_j - x_i)`. No double well."""
+
+    def __init__(self, edge_index, num_nodes, channels, *, beta=0.5, learn_beta=False, coupling="gcn", edge_weight=None, alpha=1.0, learn_alpha=True, form="paper"):
+        super().__init__(edge_index, num_nodes, channels, coupling=coupling, edge_weight=edge_weight, alpha=alpha, beta=beta, learn_beta=learn_beta, learn_alpha=learn_alpha, form=form)
+
+
+class AllenCahn(GraphField):
+    r"""Allen–Cahn on a graph: :math:`\dot x_i = \alpha \odot \sum_j a_{ij}(x_j - x_i) + \delta \odot x_i(1 - x_i^2)`."""
+
+    def __init__(self, edge_index, num_nodes, channels, *, delta=1.0, learn_delta=True, coupling="gcn", edge_weight=None, alpha=1.0, learn_alpha=True, form="paper"):
+        super().__init__(edge_index, num_nodes, channels, coupling=coupling, edge_weight=edge_weight, alpha=alpha, delta=delta, learn_delta=learn_delta, learn_alpha=learn_alpha, form=form)
+
+
+class ACMPField(GraphField):
+    r"""The full ACMP field: attraction :math:`a_{ij}`, repulsion β and the double well δ (book eq. :eq:`acmp`)."""
+
+    def __init__(self, edge_index, num_nodes, channels, *, beta=0.5, delta=1.0, learn_beta=False, learn_delta=True, coupling="gcn", edge_weight=None, alpha=1.0, learn_alpha=True, form="paper"):
+        super().__init__(edge_index, num_nodes, channels, coupling=coupling, edge_weight=edge_weight, alpha=alpha, beta=beta, delta=delta, learn_beta=learn_beta, learn_delta=learn_delta, learn_alpha=learn_alpha, form=form)

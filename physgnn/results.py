@@ -1,0 +1,92 @@
+"""Saved results of full-scale runs: one CSV per experiment under ``results/``, each row with the exact command
+that made it and the package versions, so a chapter can plot them and say how to regenerate them.
+
+Where results live: ``$PHYSGNN_RESULTS`` if set, else the nearest ``results/`` folder in the working directory
+or its parents (a chapter runs in ``chapters/``, so it finds the repository's ``results/``). On Colab, where
+the repository is not checked out, :func:`read_csv` fetches the file from the repository on GitHub.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import sys
+import urllib.request
+from pathlib import Path
+
+__all__ = ["results_dir", "append_row", "read_csv", "done", "versions", "command_line", "RAW_URL"]
+
+RAW_URL = "https://raw.githubusercontent.com/physgnn/physgnn/main/results/{}"
+
+
+def results_dir(create: bool = False) -> Path:
+    """The results folder (see the module docstring). ``create`` makes ``./results`` when none is found."""
+    env = os.environ.get("PHYSGNN_RESULTS")
+    if env:
+        path = Path(env)
+    else:
+        here = Path.cwd().resolve()
+        found = next((p / "results" for p in (here, *here.parents) if (p / "results").is_dir() and (p / "pyproject.toml").is_file()), None)
+        path = found or here / "results"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def versions() -> dict:
+    import torch
+    import torch_geometric
+    import torchdiffeq
+
+    from . import __version__
+
+    return {"physgnn": __version__, "torch": torch.__version__, "torch_geometric": torch_geometric.__version__, "torchdiffeq": torchdiffeq.__version__}
+
+
+def command_line() -> str:
+    """The command that is running, as a user would type it (``python -m physgnn ...``)."""
+    argv = list(sys.argv)
+    prog = Path(argv[0]).name if argv else "physgnn"
+    if prog in ("__main__.py", "cli.py"):
+        prog = "python -m physgnn"
+    return " ".join([prog] + [shlex.quote(a) for a in argv[1:]])
+
+
+def append_row(name: str, row: dict) -> Path:
+    """Append ``row`` to ``results/<name>`` (a CSV), writing the header first if the file is new."""
+    path = results_dir(create=True) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
+def read_csv(name: str) -> list[dict]:
+    """Rows of ``results/<name>`` as dicts of strings; from GitHub when there is no local copy (Colab)."""
+    path = results_dir() / name
+    if path.is_file():
+        with path.open(newline="") as f:
+            return list(csv.DictReader(f))
+    try:
+        with urllib.request.urlopen(RAW_URL.format(name), timeout=30) as resp:  # noqa: S310 - fixed https URL
+            text = resp.read().decode()
+    except Exception as err:  # noqa: BLE001
+        raise FileNotFoundError(
+            f"saved results {name!r} not found in {path.parent} and not downloadable ({err}); regenerate them with the "
+            "command given on the page, or set PHYSGNN_RESULTS to the folder that holds them"
+        ) from err
+    return list(csv.DictReader(text.splitlines()))
+
+
+def done(name: str, keys: tuple[str, ...]) -> set[tuple]:
+    """The key tuples already present in ``results/<name>`` (for resumable runs)."""
+    path = results_dir() / name
+    if not path.is_file():
+        return set()
+    with path.open(newline="") as f:
+        return {tuple(row[k] for k in keys) for row in csv.DictReader(f)}

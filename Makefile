@@ -43,7 +43,15 @@ _build/.physgnn-sources: $(PKG_SOURCES)
 	@rm -rf _build/.jupyter_cache _build/jupyter_execute
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) _build/.physgnn-sources
+# MathJax served by the site itself (no CDN): fetched from the npm registry at build time, never committed.
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _build/mathjax/mathjax/tex-chtml-full.js
+$(MATHJAX):
+	@rm -rf _build/npm _build/mathjax && mkdir -p _build/npm _build/mathjax/mathjax
+	npm install --no-save --no-audit --no-fund --silent --prefix _build/npm mathjax@$(MATHJAX_VERSION)
+	cd _build/npm/node_modules/mathjax/es5 && cp -r tex-chtml-full.js input output ui a11y $(CURDIR)/_build/mathjax/mathjax/
+
+book: $(STAMP) _build/.physgnn-sources $(MATHJAX)
 	@if [ -n "$$CI" ]; then rm -rf _build/.jupyter_cache _build/jupyter_execute _build/html; fi
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"

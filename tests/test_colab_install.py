@@ -41,7 +41,9 @@ def test_setup_cell_installs_physgnn_from_git(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_CONSTRAINT")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     pip = [py, "-m", "pip", "install", "-q"]
-    # Colab ships torch; emulate that, then run the setup cell's command with the URL swapped.
+    # Colab ships a recent pip and torch; emulate that (the python's own pip 23.2 rejects a git+file:// URL with a
+    # ref), then run the setup cell's command with the URL swapped.
+    subprocess.run(pip + ["--upgrade", "pip"], check=True, env=env)
     subprocess.run(pip + ["torch==2.13.0"], check=True, env=env)
     before = subprocess.run([py, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True, env=env, check=True).stdout
     cmd = line.replace("%pip install -q", "").strip().strip('"').replace(f"{m.group(1)}@{m.group(2)}", url)

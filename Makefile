@@ -24,7 +24,7 @@ export MPLBACKEND ?= Agg
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb) $(wildcard book/course/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
 
-.PHONY: book test unit notebooks lab bench clean setup constraints
+.PHONY: book test unit notebooks lab bench clean setup constraints sitecheck
 
 setup: $(STAMP)
 
@@ -63,6 +63,12 @@ notebooks: $(STAMP)
 	PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --timeout=900 $(NOTEBOOKS)
 
 test: unit notebooks
+
+# The built site in a real browser (headless Chromium from Debian, driven by Playwright).
+sitecheck: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(PY) -m pip install -q playwright
+	$(PY) scripts/site_check.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters

@@ -3,7 +3,7 @@
     python -m physgnn.bench [--datasets cora squirrel] [--channels 64] [--threads 1]
 
 For each graph it prints the median time of: one CSR sparse product ``A @ X`` (the floor), one ACMP
-vector-field evaluation, gather/scatter message passing over ``edge_index`` (what PyG's ``propagate`` does on a
+vector-field evaluation inside a solve (operator built once per solve, as :class:`physgnn.models.GraphODE` does), gather/scatter message passing over ``edge_index`` (what PyG's ``propagate`` does on a
 CPU without extensions), one PyG ``GCNConv`` call on ``edge_index`` and on a CSR adjacency, and a training
 epoch (forward + backward) of ACMP (rk4, step 0.1, T = 3) and of a 2-layer GCN; then the peak resident memory
 of an ACMP training step with and without the adjoint method, each measured in a fresh process.
@@ -63,6 +63,7 @@ def measure(name: str, channels: int) -> dict:
     x = torch.randn(n, channels)
     adj = to_torch_csr_tensor(ei.flip(0), size=(n, n))
     field = ACMPField(ei, n, channels, beta=0.3, delta=1.0)
+    field.prepare(x)  # as inside a solve: the operator is built once per solve, then each evaluation reuses it
     src, dst = ei
 
     def scatter():

@@ -36,7 +36,7 @@ from torch_geometric.utils import remove_self_loops
 from .. import _checks
 from .coupling import COUPLINGS, attention_weights, coupling as make_coupling
 from .graph import SparseGraph
-from .rhs import FORMS, signed_flow
+from .rhs import FORMS
 
 __all__ = ["GraphField", "Diffusion", "AttractionRepulsion", "AllenCahn", "ACMPField"]
 
@@ -123,16 +123,42 @@ class GraphField(nn.Module):
             edge_index, _ = remove_self_loops(edge_index)
         device = self.query.weight.device if self.query is not None else edge_index.device
         self.graph = SparseGraph(edge_index, num_nodes).to(device)
+        # the same pattern plus the diagonal: the whole linear part is then one CSR matrix (see operator())
+        self.pattern = self.graph.with_diagonal().to(device)
+        self._operator = None
         if self.coupling_kind in ("gcn", "rw"):
             weight = make_coupling(edge_index, num_nodes, self.coupling_kind)
         self.register_buffer("weight", None if weight is None else weight.to(device), persistent=False)
         self._key = (edge_index.data_ptr() if edge_index.numel() else 0, edge_index.size(1), num_nodes)
 
-    def prepare(self, x0: torch.Tensor) -> None:
-        """Compute attention couplings from the features at t = 0 (no-op for fixed couplings)."""
+    def prepare(self, x0: torch.Tensor, cache: bool = True) -> None:
+        """Start a solve: compute attention couplings from the features at t = 0, and (with ``cache``) build the
+        linear operator once for all the evaluations of this solve. :meth:`release` ends it."""
         if self.coupling_kind == "attention":
             x0 = _checks.features(x0, type(self).__name__)
             self.weight = attention_weights(self.query(x0), self.key(x0), self.graph.edge_index)
+        self._operator = self.operator(x0.dtype) if cache else None
+
+    def release(self) -> None:
+        """End a solve: drop the cached operator (parameters may change before the next one)."""
+        self._operator = None
+
+    def operator(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        r"""The linear part as one N×N CSR matrix S, so that the graph force is :math:`S X`.
+
+        Paper form: :math:`S = M - \operatorname{diag}(M\mathbf 1)` with :math:`M_{ij} = a_{ij} - \beta` on the edges
+        (each row of S sums to 0). Code form: :math:`S = M - I`. Differentiable in the weights and β.
+        """
+        if self.weight is None:
+            raise ValueError(f"{type(self).__name__}: attention couplings are not set; call prepare(x0) first")
+        values = self.weight.to(dtype)
+        if self.beta is not None:
+            values = values - self.beta.to(dtype)
+        if self.form == "paper":
+            diagonal = -self.graph.row_sum(values)
+        else:
+            diagonal = -torch.ones(self.graph.num_nodes, dtype=dtype, device=values.device)
+        return self.pattern.matrix(torch.cat([values, diagonal]))
 
     # -- parameters --------------------------------------------------------------------------------
     @property
@@ -151,15 +177,13 @@ class GraphField(nn.Module):
             raise ValueError(
                 f"{type(self).__name__}: x must have shape [{self.graph.num_nodes}, {self.channels}], got {tuple(x.shape)}"
             )
-        if self.weight is None:
-            raise ValueError(f"{type(self).__name__}: attention couplings are not set; call prepare(x0) first")
-        values = self.weight.to(x.dtype)
-        if self.beta is not None:
-            values = values - self.beta.to(x.dtype)
-        out = self.alpha.to(x.dtype) * signed_flow(self.graph, values, x, self.form)
-        if self._raw_delta is not None:
-            out = out + self.delta.to(x.dtype) * x * (1 - x * x)
-        return out
+        op = self._operator if self._operator is not None and self._operator.dtype == x.dtype else self.operator(x.dtype)
+        # α scales columns, so α ⊙ (S X) = S (X ⊙ α): one sparse product, with the reaction added in the same call
+        xa = x * self.alpha.to(x.dtype)
+        if self._raw_delta is None:
+            return op @ xa
+        reaction = (1 - x * x).mul_(x).mul_(self.delta.to(x.dtype))
+        return torch.sparse.addmm(reaction, op, xa)
 
     def extra_repr(self) -> str:
         beta = None if self.beta is None else round(float(self.beta), 4)

@@ -68,3 +68,9 @@ class SparseGraph(torch.nn.Module):
     def row_sum(self, values: torch.Tensor) -> torch.Tensor:
         """Σ_j values_{j→i} for every i: [N]."""
         return values.new_zeros(self.num_nodes).index_add(0, self.edge_index[1], values)
+
+    def with_diagonal(self) -> "SparseGraph":
+        """The same graph plus one slot per node on the diagonal (appended after the E edges), so that an operator
+        ``M − diag(m)`` is a single CSR matrix: ``matrix(torch.cat([edge_values, diagonal_values]))``."""
+        loops = torch.arange(self.num_nodes, device=self.edge_index.device).repeat(2, 1)
+        return SparseGraph(torch.cat([self.edge_index, loops], 1), self.num_nodes)

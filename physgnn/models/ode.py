@@ -62,15 +62,21 @@ class GraphODE(nn.Module):
             t = torch.as_tensor(times, dtype=x0.dtype, device=x0.device)
             if t.dim() != 1 or t.numel() < 2 or t[0] != 0 or not bool((t[1:] > t[:-1]).all()):
                 raise ValueError("GraphODE: times must be a 1-D increasing tensor starting at 0 with at least two entries")
+        # Build the field's operator once per solve. Not under the adjoint: its backward pass differentiates only
+        # what the field computes inside f(t, x), so the operator must be rebuilt there.
         if isinstance(self.field, GraphField):
-            self.field.prepare(x0)
+            self.field.prepare(x0, cache=not self.adjoint)
         self.field.nfe = 0
         options = None if self.method == "dopri5" else {"step_size": self.step_size}
         solve = odeint_adjoint if self.adjoint else odeint
         kwargs = dict(method=self.method, options=options, rtol=self.rtol, atol=self.atol)
         if self.adjoint:
             kwargs["adjoint_params"] = tuple(self.field.parameters())
-        xs = solve(self.field, x0, t, **kwargs)
+        try:
+            xs = solve(self.field, x0, t, **kwargs)
+        finally:
+            if isinstance(self.field, GraphField):
+                self.field.release()
         return xs[-1] if times is None else xs
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -90,3 +91,12 @@ def test_chapter_contract(nb):
     assert len(exercises) >= 4, f"{nb.name}: at least four exercises, found {len(exercises)}"
     assert set(exercises) <= set(solutions), f"{nb.name}: every exercise needs a solution in a dropdown"
     assert "{cite}" in text or "{cite:" in text, "a chapter cites its sources"
+
+
+def test_repository_url_is_consistent_everywhere():
+    """_config.yml holds the repository; the results fetcher and the how-to-run page must agree with it."""
+    from physgnn.results import RAW_URL
+
+    owner_repo = urlparse(REPO_URL).path.strip("/")
+    assert RAW_URL.startswith(f"https://raw.githubusercontent.com/{owner_repo}/{BRANCH}/results/")
+    assert f"git+{REPO_URL}@{BRANCH}" in (REPO / "book" / "how-to-run.md").read_text()

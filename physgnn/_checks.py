@@ -7,6 +7,13 @@ import torch
 Tensor = torch.Tensor
 
 
+def floating(x, where: str) -> Tensor:
+    """``x`` must be a floating-point tensor (any shape)."""
+    if not isinstance(x, Tensor) or not x.is_floating_point():
+        raise ValueError(f"{where}: x must be a floating-point torch.Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+    return x
+
+
 def features(x, where: str) -> Tensor:
     """``x`` must be a floating-point tensor of shape [N, d] (or [N])."""
     if not isinstance(x, Tensor):

@@ -66,14 +66,14 @@ def dirichlet_energy(
 
 
 def double_well(x: torch.Tensor) -> torch.Tensor:
-    r"""The Allen–Cahn double-well potential :math:`W(x) = (1 - x^2)^2/4`, elementwise (same shape as ``x``)."""
-    x = _checks.features(x, "double_well") if x.dim() <= 2 else x
+    r"""The Allen–Cahn double-well potential :math:`W(x) = (1 - x^2)^2/4`, elementwise (any shape)."""
+    _checks.floating(x, "double_well")
     return (1 - x * x).pow(2) / 4
 
 
 def double_well_force(x: torch.Tensor) -> torch.Tensor:
     r"""The force of the double well, :math:`-W'(x) = x(1 - x^2)`, elementwise: pushes entries towards ±1."""
-    x = _checks.features(x, "double_well_force") if x.dim() <= 2 else x
+    _checks.floating(x, "double_well_force")
     return x * (1 - x * x)
 
 

@@ -127,12 +127,12 @@ def fit(
             scores = (0.0, 0.0, 0.0)  # a diverged model scores nothing, and cannot be chosen
         else:
             scores = tuple(score(out, y, m, metric) for m in masks)
-        hist["loss"].append(float(loss))
+        hist["loss"].append(loss.item())
         for k, s in zip(("train", "val", "test"), scores):
             hist[k].append(s)
         if scores[1] > best[0]:
             best = (scores[1], epoch, None, scores)
-        bar.set_postfix(loss=f"{float(loss):.3f}", val=f"{scores[1]:.3f}", best=f"{best[0]:.3f}")
+        bar.set_postfix(loss=f"{loss.item():.3f}", val=f"{scores[1]:.3f}", best=f"{best[0]:.3f}")
         if epoch - best[1] >= patience:
             break
     seconds = time.perf_counter() - start

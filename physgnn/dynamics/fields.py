@@ -144,7 +144,8 @@ class GraphField(nn.Module):
         self._operator = None
 
     def operator(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        r"""The linear part as one N×N CSR matrix S, so that the graph force is :math:`S X`.
+        r"""The linear part S as its values [E + N] on :attr:`pattern` (CSR order), so that the graph force is
+        :math:`S X` = ``pattern.propagate(values, X, sorted_values=True)``; ``pattern.matrix`` gives S itself.
 
         Paper form: :math:`S = M - \operatorname{diag}(M\mathbf 1)` with :math:`M_{ij} = a_{ij} - \beta` on the edges
         (each row of S sums to 0). Code form: :math:`S = M - I`. Differentiable in the weights and β.
@@ -158,7 +159,7 @@ class GraphField(nn.Module):
             diagonal = -self.graph.row_sum(values)
         else:
             diagonal = -torch.ones(self.graph.num_nodes, dtype=dtype, device=values.device)
-        return self.pattern.matrix(torch.cat([values, diagonal]))
+        return self.pattern.sort(torch.cat([values, diagonal]))
 
     # -- parameters --------------------------------------------------------------------------------
     @property
@@ -178,12 +179,11 @@ class GraphField(nn.Module):
                 f"{type(self).__name__}: x must have shape [{self.graph.num_nodes}, {self.channels}], got {tuple(x.shape)}"
             )
         op = self._operator if self._operator is not None and self._operator.dtype == x.dtype else self.operator(x.dtype)
-        # α scales columns, so α ⊙ (S X) = S (X ⊙ α): one sparse product, with the reaction added in the same call
-        xa = x * self.alpha.to(x.dtype)
+        # α scales columns, so α ⊙ (S X) = S (X ⊙ α): one sparse product
+        out = self.pattern.propagate(op, x * self.alpha.to(x.dtype), sorted_values=True)
         if self._raw_delta is None:
-            return op @ xa
-        reaction = (1 - x * x).mul_(x).mul_(self.delta.to(x.dtype))
-        return torch.sparse.addmm(reaction, op, xa)
+            return out
+        return out.addcmul_(x * self.delta.to(x.dtype), 1 - x * x)
 
     def extra_repr(self) -> str:
         beta = None if self.beta is None else round(float(self.beta), 4)

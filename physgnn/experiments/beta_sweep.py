@@ -10,8 +10,9 @@ The graph: ``physgnn.data.contextual_sbm`` with 400 nodes, 2 classes, average de
 with class means of norm 1 (the features alone give an MLP about 70 % accuracy), a 60/20/20 split; graph,
 features and split are drawn from ``seed``. The model: ``physgnn.models.ACMP`` with random-walk couplings
 (a_ij = 1/d_i), the official code's field (``form="code"``), δ = 1 and α = 1 at the start (both learned),
-T = 3 integrated by explicit Euler with step 0.2 (15 residual steps), hidden width 16. The field stays
-finite for β ≤ 0.8 at this degree; at β = 1 the features blow up within the solve (Chapter 5 explains why).
+T = 3 integrated by explicit Euler with step 0.2 (15 residual steps), hidden width 16. Every run stays
+finite for β ≤ 0.6 at this degree; at β = 0.8 training makes the field stiff enough for most runs to produce
+non-finite features (recorded as ``diverged``; the chapter reports them, and Chapter 5 explains why).
 
 Chapter 4 (``chapters/04_forces.ipynb``) calls :func:`sweep` on a small grid in fast mode and plots
 ``results/beta_sweep.csv``. Regenerate the CSV (about 10 minutes on one CPU thread) with::

@@ -24,6 +24,7 @@ from torch import nn
 
 from .. import _checks
 from ..dynamics.fields import ACMPField, Diffusion
+from .dropout import input_dropout
 from .ode import GraphODE
 
 __all__ = ["ACMP", "GRAND"]
@@ -59,7 +60,7 @@ class _ODEClassifier(nn.Module):
             self._graph_key = key
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        x = nn.functional.dropout(x, self.dropout_in, self.training)
+        x = input_dropout(x, self.dropout_in, self.training)
         return self.encoder(x)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:

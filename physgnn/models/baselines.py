@@ -19,6 +19,7 @@ from torch_geometric.nn import GCN2Conv, models as pyg_models
 from torch_geometric.utils import to_torch_csr_tensor
 
 from .. import _checks
+from .dropout import input_dropout
 
 __all__ = ["GCN", "GAT", "GCNII", "MLP"]
 
@@ -71,7 +72,7 @@ class GCN(_Baseline):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x, adj = self._graph(x, edge_index)
-        return self.net(nn.functional.dropout(x, self.dropout, self.training), adj)
+        return self.net(input_dropout(x, self.dropout, self.training), adj)
 
 
 class GAT(_Baseline):
@@ -84,7 +85,7 @@ class GAT(_Baseline):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x, edge_index = self._graph(x, edge_index)
-        return self.net(nn.functional.dropout(x, self.dropout, self.training), edge_index)
+        return self.net(input_dropout(x, self.dropout, self.training), edge_index)
 
 
 class GCNII(_Baseline):
@@ -102,7 +103,7 @@ class GCNII(_Baseline):
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x, adj = self._graph(x, edge_index)
         drop = lambda t: nn.functional.dropout(t, self.dropout, self.training)  # noqa: E731
-        h = h0 = torch.relu(self.lin_in(drop(x)))
+        h = h0 = torch.relu(self.lin_in(input_dropout(x, self.dropout, self.training)))
         for conv in self.convs:
             h = torch.relu(conv(drop(h), h0, adj))
         return self.lin_out(drop(h))
@@ -117,4 +118,4 @@ class MLP(_Baseline):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x, _ = self._graph(x, edge_index)
-        return self.net(nn.functional.dropout(x, self.dropout, self.training))
+        return self.net(input_dropout(x, self.dropout, self.training))

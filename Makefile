@@ -19,7 +19,6 @@ export PHYSGNN_DATA_MIRROR ?= $(MIRROR)
 endif
 # One thread per torch process: 2 cores, and bit-for-bit repeatable numbers.
 export OMP_NUM_THREADS ?= 1
-export MPLBACKEND ?= Agg
 
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb) $(wildcard book/course/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)

@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make book   set up .venv (if needed), execute every chapter, build the site with warnings as errors
 #   make test   set up .venv (if needed), run the unit tests and every chapter notebook (nbval)
-# Other targets: make lab (JupyterLab on the chapters), make bench, make clean, make constraints.
+# Other targets: make lab (JupyterLab on the chapters), make bench, make course (student notebooks),
+# make slides (reveal.js lecture decks), make sitecheck, make clean, make constraints.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -20,10 +21,11 @@ endif
 # One thread per torch process: 2 cores, and bit-for-bit repeatable numbers.
 export OMP_NUM_THREADS ?= 1
 
-NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb) $(wildcard book/course/*.ipynb))
+# Chapter notebooks under nbval; the course notebooks are run (instructor and student versions) by tests/test_course.py.
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
 
-.PHONY: book test unit notebooks lab bench clean setup constraints sitecheck
+.PHONY: book test unit notebooks lab bench clean setup constraints sitecheck course slides
 
 setup: $(STAMP)
 
@@ -52,6 +54,11 @@ $(MATHJAX):
 
 book: $(STAMP) _build/.physgnn-sources $(MATHJAX)
 	@if [ -n "$$CI" ]; then rm -rf _build/.jupyter_cache _build/jupyter_execute _build/html; fi
+	$(PY) scripts/execute_notebooks.py --jobs 2
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || echo "no Chromium: the book is built without its PDF"
+	@rm -rf _build/pdf && mkdir -p _build/pdf
+	$(VENV)/bin/jupyter-book build . --builder singlehtml -n --keep-going -q
+	$(PY) scripts/make_pdf.py
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
@@ -59,7 +66,7 @@ unit: $(STAMP)
 	$(PY) -m pytest -q tests
 
 notebooks: $(STAMP)
-	PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --timeout=900 $(NOTEBOOKS)
+	PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --timeout=900 $(NOTEBOOKS)
 
 test: unit notebooks
 
@@ -71,6 +78,13 @@ sitecheck: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters
+
+# Teaching: student notebooks (solutions stripped) and one reveal.js deck per lecture.
+course: $(STAMP)
+	$(PY) scripts/course.py student
+
+slides: $(STAMP)
+	$(PY) scripts/course.py slides
 
 bench: $(STAMP)
 	$(PY) -m physgnn.bench

@@ -96,11 +96,23 @@ def _peak_memory_child(name: str, channels: int, adjoint: bool) -> None:
     from .models import ACMP
 
     data = _load(name)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = _high_water_kb()
     model = ACMP(data.num_features, channels, int(data.y.max()) + 1, T=3.0, step_size=0.1, method="rk4", adjoint=adjoint, beta=0.1)
     _step(model, data)()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _high_water_kb()
     print(json.dumps({"peak_mb": peak / 1024, "delta_mb": (peak - base) / 1024}))
+
+
+def _high_water_kb() -> int:
+    """This process's peak resident memory in kB: VmHWM from /proc (ru_maxrss survives fork and exec, so a child
+    would report its parent's peak); ru_maxrss where /proc is missing."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def peak_memory(name: str, channels: int, adjoint: bool) -> dict:

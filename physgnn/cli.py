@@ -1,5 +1,6 @@
 """The ``physgnn`` command (also ``python -m physgnn``).
 
+    physgnn reproduce [options]         the benchmark runs behind Chapter 7's table (see --help)
     physgnn experiment NAME [options]   run a full-scale experiment behind a chapter's figure
     physgnn experiment --list           list them
     physgnn bench [options]             speed and memory figures (see physgnn.bench)
@@ -23,10 +24,16 @@ def main(argv=None) -> int:
     if cmd == "experiment":
         from . import experiments
 
-        if not rest or rest[0] in ("--list", "-l"):
-            print("\n".join(experiments.names()))
+        if not rest or rest[0] in ("--list", "-l", "-h", "--help"):
+            print("usage: physgnn experiment NAME [options]   (NAME --help for its options)\nexperiments:")
+            print("\n".join(f"  {name}" for name in experiments.names()))
             return 0
-        return experiments.get(rest[0]).main(rest[1:])
+        try:
+            module = experiments.get(rest[0])
+        except ValueError as err:
+            print(f"physgnn experiment: {err}", file=sys.stderr)
+            return 2
+        return module.main(rest[1:])
     if cmd == "reproduce":
         from .reproduce import main as reproduce
 

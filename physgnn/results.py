@@ -44,6 +44,7 @@ def versions() -> dict:
     return {"physgnn": __version__, "torch": torch.__version__, "torch_geometric": torch_geometric.__version__, "torchdiffeq": torchdiffeq.__version__}
 
 
+
 def command_line() -> str:
     """The command that is running, as a user would type it (``python -m physgnn ...``)."""
     argv = list(sys.argv)
@@ -72,6 +73,10 @@ def read_csv(name: str) -> list[dict]:
     if path.is_file():
         with path.open(newline="") as f:
             return list(csv.DictReader(f))
+    if os.environ.get("PHYSGNN_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        raise FileNotFoundError(f"saved results {name!r} not found in {path.parent}, and PHYSGNN_OFFLINE forbids fetching "
+                                "them; regenerate them with the command given on the page, or set PHYSGNN_RESULTS to "
+                                "the folder that holds them")
     try:
         with urllib.request.urlopen(RAW_URL.format(name), timeout=30) as resp:  # noqa: S310 - fixed https URL
             text = resp.read().decode()

@@ -5,9 +5,10 @@
 Serves the site on 127.0.0.1 and, for every page: no JavaScript errors and no failed local requests; math typeset
 (MathJax ran and no raw TeX is left outside code); every local image and animation loads and has alt text; every
 internal link and anchor resolves; each chapter's Colab button points at that chapter's notebook on the configured
-repository and branch; the page weight (bytes of all local resources). Then: the search page finds each chapter by a
-word from its title, the beta slider (if present) reacts, and screenshots of the landing page and every chapter are
-saved in --out. Exits 1 on any failure.
+repository and branch, the page shows at least one figure and links its .ipynb download, which serves the notebook;
+the page weight (bytes of all local resources). Then: the book's PDF exists and has pages, the search page finds each
+chapter by a word from its title, the beta slider (if present) reacts, and screenshots of the landing page, every
+chapter and one chapter in dark mode are saved in --out. Exits 1 on any failure.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def main(argv=None) -> int:
     chapters = re.findall(r"file: (chapters/\S+)", toc)
 
     failures = check_links(html)
+    pdf = html / "forces-on-graphs.pdf"
+    if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
+        failures.append("forces-on-graphs.pdf: the book's PDF is missing or not a PDF (scripts/make_pdf.py needs Chromium)")
+    else:
+        pages_in_pdf = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+        print(f"PDF: {pdf.stat().st_size / 2**20:.1f} MB, {pages_in_pdf} pages")
+        if pages_in_pdf < 10 * max(1, len(chapters)):
+            failures.append(f"forces-on-graphs.pdf has only {pages_in_pdf} pages for {len(chapters)} chapters")
     from playwright.sync_api import sync_playwright
 
     base, server = serve(html)
@@ -104,21 +113,17 @@ def main(argv=None) -> int:
         for rel in pages:
             ctx = browser.new_context(viewport={"width": 1280, "height": 1800})  # fresh cache: true page weight
             page = ctx.new_page()
-            errs, local_bytes = [], [0]
+            errs = []
             page.on("pageerror", lambda e, errs=errs: errs.append(f"JS error: {e}"))
             page.on("requestfailed", lambda r, errs=errs: errs.append(f"failed request {r.url}") if r.url.startswith(base) else None)
 
-            def on_response(r, errs=errs, local_bytes=local_bytes):
-                if r.url.startswith(base):
-                    if r.status >= 400:
-                        errs.append(f"HTTP {r.status} for {r.url}")
-                    try:
-                        local_bytes[0] += len(r.body())
-                    except Exception:  # noqa: BLE001 - redirects and aborted bodies have none
-                        pass
+            def on_response(r, errs=errs):
+                if r.url.startswith(base) and r.status >= 400:
+                    errs.append(f"HTTP {r.status} for {r.url}")
 
             page.on("response", on_response)
-            page.goto(base + rel, wait_until="load")
+            page.add_init_script("performance.setResourceTimingBufferSize(100000)")
+            page.goto(base + rel, wait_until="networkidle")
             page.wait_for_timeout(300)
             has_math = page.evaluate("document.querySelectorAll('.math, mjx-container').length > 0")
             if has_math:
@@ -130,7 +135,7 @@ def main(argv=None) -> int:
                 const t = clone.innerText; const m = t.match(/\\\(|\\\[|\$\$|\\begin\{|\\frac|\\mathbb/); return m ? t.substr(Math.max(0, m.index - 40), 100) : null; }""")
             if raw:
                 errs.append(f"raw TeX left on the page: ...{raw}...")
-            imgs = page.evaluate(f"""() => Array.from(document.images).filter(i => i.src.startsWith({base!r})).map(i => [i.src, i.complete && i.naturalWidth > 0, i.alt || ''])""")
+            imgs = page.evaluate(f"""() => Array.from(document.images).filter(i => i.src.startsWith({base!r}) || i.src.startsWith('data:')).map(i => [i.src, i.complete && i.naturalWidth > 0, i.alt || ''])""")
             for src, loaded, alt in imgs:
                 if not loaded:
                     errs.append(f"image does not load: {src}")
@@ -141,6 +146,17 @@ def main(argv=None) -> int:
             if anim and not all(anim):
                 errs.append("an animation does not show its frames")
             if rel.startswith("chapters/"):
+                figures = [src for src, _, _ in imgs if "/_images/" in src or src.startswith("data:")] + anim
+                if not figures:
+                    errs.append("no figure on this chapter page (were the notebooks executed with a non-interactive backend?)")
+                downloads = page.evaluate("() => Array.from(document.querySelectorAll('a')).map(a => a.href).filter(h => h.endsWith('.ipynb') && !h.includes('colab'))")
+                if not downloads:
+                    errs.append("no .ipynb download link")
+                for href in sorted(set(downloads)):
+                    if href.startswith(base):
+                        got = page.request.get(href)
+                        if got.status != 200 or '"cells"' not in got.text():
+                            errs.append(f"the .ipynb download {href} does not serve the notebook (HTTP {got.status})")
                 nb = rel[: -len(".html")] + ".ipynb"
                 want = f"https://colab.research.google.com/github/{urlparse(repo_url).path.strip('/')}/blob/{branch}/{nb}"
                 hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a')).map(a => a.href).filter(h => h.includes('colab.research.google.com/github'))")
@@ -155,7 +171,21 @@ def main(argv=None) -> int:
                         errs.append("the beta slider does not change the figure")
             if rel == "index.html" or rel.endswith("/intro.html"):
                 page.screenshot(path=str(out / "landing.png"))
-            weights.append((rel, local_bytes[0]))
+            if rel == (chapters[0] + ".html" if chapters else ""):
+                # dark mode: the theme switches on html[data-theme]; figures keep their own white background
+                page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
+                page.wait_for_timeout(200)
+                fig = page.query_selector("img[src*='_images/']")
+                if fig:
+                    fig.scroll_into_view_if_needed()
+                page.screenshot(path=str(out / "dark-mode.png"))
+            # page weight: the document (with any images embedded in it) plus every resource it loaded, from the
+            # browser's own resource timing (decoded sizes; the local server does not compress)
+            weight = page.evaluate("""() => { const nav = performance.getEntriesByType('navigation')[0];
+                let total = nav ? nav.decodedBodySize : 0;
+                for (const r of performance.getEntriesByType('resource')) total += r.decodedBodySize || 0;
+                return total; }""")
+            weights.append((rel, weight))
             failures += [f"{rel}: {e}" for e in errs]
             ctx.close()
         ctx = browser.new_context(viewport={"width": 1280, "height": 1800})

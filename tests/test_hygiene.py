@@ -100,3 +100,7 @@ def test_repository_url_is_consistent_everywhere():
     owner_repo = urlparse(REPO_URL).path.strip("/")
     assert RAW_URL.startswith(f"https://raw.githubusercontent.com/{owner_repo}/{BRANCH}/results/")
     assert f"git+{REPO_URL}@{BRANCH}" in (REPO / "book" / "how-to-run.md").read_text()
+    owner, name = owner_repo.split("/")
+    assert f"https://{owner}.github.io/{name}/" in (REPO / "README.md").read_text(), "README links the published book"
+    workflow = (REPO / ".github" / "workflows" / "pages.yml").read_text()
+    assert "run: make book" in workflow and "deploy-pages" in workflow, "the Pages workflow builds with the README's command"

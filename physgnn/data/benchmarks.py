@@ -15,8 +15,10 @@ looked at and the variable that fixes it. There is never a silent fallback to an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -230,7 +232,10 @@ def load(
     if not had_files and os.environ.get("PHYSGNN_OFFLINE", "").lower() in {"1", "true", "yes"}:
         raise _not_available(key, spec, root, None)
     try:
-        data = _build_pyg(spec, root)
+        # PyG reports "Downloading ..." / "Processing..." on stderr; send it to stdout, so that a notebook shows it
+        # as ordinary output instead of a stderr warning (the book build treats stderr in a cell as an error).
+        with contextlib.redirect_stderr(sys.stdout):
+            data = _build_pyg(spec, root)
     except Exception as err:  # noqa: BLE001 - only a failed *download* is translated, see below
         if had_files:
             raise
@@ -238,6 +243,9 @@ def load(
 
     data.x = data.x.float()
     data.y = data.y.long().view(-1)
+    for key_ in ("train_mask", "val_mask", "test_mask"):  # some raw files store masks as uint8
+        if getattr(data, key_, None) is not None:
+            setattr(data, key_, data[key_].bool())
     if normalize_features if normalize_features is not None else spec.bag_of_words:
         from torch_geometric.transforms import NormalizeFeatures
 

@@ -191,7 +191,17 @@ class GraphField(nn.Module):
 
 
 class Diffusion(GraphField):
-    r"""Graph diffusion (heat equation): :math:`\dot x_i = \alpha \odot \sum_j a_{ij}(x_j - x_i)`. No β, no δ."""
+    r"""Graph diffusion (heat equation): :math:`\dot x_i = \alpha \odot \sum_j a_{ij}(x_j - x_i)`. No β, no δ.
+
+    In matrix form this is :math:`\dot X = -\alpha (D_a - A) X` with :math:`D_a = \operatorname{diag}(\sum_j a_{ij})`,
+    the Laplacian *of the coupling matrix*. With ``coupling="rw"`` the rows of :math:`A` sum to 1, so this is
+    :math:`-(I - D^{-1}A)X`, the random-walk Laplacian. With ``coupling="gcn"`` (:math:`\hat A = \tilde D^{-1/2}
+    (A + I)\tilde D^{-1/2}`, self-loops contributing nothing to :math:`x_j - x_i`) the rows of :math:`\hat A` do not
+    sum to 1 unless the graph is regular, so the field is *not* :math:`-(I - \hat A)X`, the normalised-Laplacian
+    flow used in Chapter 2's theory; for that flow pass the normalised Laplacian's off-diagonal weights yourself, or
+    integrate :math:`-(I - \hat A)X` directly. With symmetric weights both decrease their Dirichlet energy, but only
+    this field conserves the node sum exactly and ends in consensus (equal features on a connected graph).
+    """
 
     def __init__(self, edge_index, num_nodes, channels, *, coupling="gcn", edge_weight=None, alpha=1.0, learn_alpha=True, form="paper"):
         super().__init__(edge_index, num_nodes, channels, coupling=coupling, edge_weight=edge_weight, alpha=alpha, learn_alpha=learn_alpha, form=form)

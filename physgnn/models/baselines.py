@@ -56,7 +56,9 @@ class _Baseline(nn.Module):
         key = (edge_index.data_ptr(), edge_index.size(1), x.size(0), edge_index.device)
         if key != self._adj_key:
             # row = target i, column = source j (flip: PyG's edge_index is [source; target])
-            self._adj = to_torch_csr_tensor(edge_index.flip(0), size=(x.size(0), x.size(0)))
+            # edge_index was validated above, so the invariant checks are off (explicitly: torch warns otherwise)
+            with torch.sparse.check_sparse_tensor_invariants(enable=False):
+                self._adj = to_torch_csr_tensor(edge_index.flip(0), size=(x.size(0), x.size(0)))
             self._adj_key = key
         return x, self._adj
 

@@ -1,0 +1,269 @@
+"""The teaching layer (book/course/ and scripts/course.py).
+
+* The course notebooks keep their conventions: no outputs, a Colab badge, the chapters' setup cell, solutions that the
+  site hides behind toggles, auto-checks that assert.
+* Student notebooks: ``course.py student`` strips every solution, and a student notebook runs up to its auto-checks.
+  The only cells allowed to fail are auto-checks (tag ``check``), with AssertionError, NameError or
+  NotImplementedError, and every one of them does fail: no check passes without the student's work.
+* Instructor notebooks (the sources, with solutions) run without any error.
+* Slides: ``course.py slides`` writes one reveal.js deck per lecture, and the cell-selection rules (tags, slideshow
+  metadata, the default rule for untagged chapters) do what scripts/course.py documents.
+
+Notebooks run in fast mode, two kernels at a time (one thread each); the whole file took about 70 s on two cores
+shared with other jobs. The instructor notebooks also run under nbval in ``make notebooks``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE = REPO / "book" / "course"
+SOURCES = sorted(COURSE.glob("*.ipynb"))
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+REPO_URL, BRANCH = CONFIG["repository"]["url"].rstrip("/"), CONFIG["repository"]["branch"]
+ALLOWED_FAILURES = {"AssertionError", "NameError", "NotImplementedError"}
+SETUP_LINES = ("try:", "import physgnn", "except ImportError:", f"git+{REPO_URL}@{BRANCH}", "seed_everything(0)",
+               "FAST = fast_mode()")
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+course = _load("course", REPO / "scripts" / "course.py")
+
+
+def tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Conventions (no kernel)
+# ---------------------------------------------------------------------------------------------------------------
+def test_there_are_course_notebooks():
+    assert len(SOURCES) >= 4, "book/course holds the self-test and three problem sets"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_course_notebook_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    first = cells[0].source
+    assert first.startswith("# "), "the first cell is the title"
+    badge = f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}/blob/{BRANCH}/book/course/{path.name}"
+    assert badge in first, f"the Colab badge must point at {badge}"
+    assert "Learning objectives" in first and "Prerequisites" in first
+    code = [c for c in cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "save course notebooks without outputs"
+    assert all(line in code[0].source for line in SETUP_LINES), "the first code cell is the chapters' setup cell"
+    solutions = [c for c in cells if "solution" in tags(c)]
+    checks = [c for c in cells if "check" in tags(c)]
+    assert solutions and checks, "a course notebook has worked solutions and auto-checks"
+    for c in checks:
+        assert c.cell_type == "code" and re.search(r"^\s*assert\b", c.source, re.M), "an auto-check asserts"
+    for c in solutions:
+        if c.cell_type == "code":
+            assert "hide-cell" in tags(c), "a code solution is hidden behind a toggle on the site (tag hide-cell)"
+            assert c.source.count(course.BEGIN) == c.source.count(course.END), "balanced solution markers"
+        else:
+            assert c.source.startswith(":::{admonition}") and ":class: dropdown" in c.source, \
+                "a written solution is a dropdown admonition on the site"
+    # every problem ("## Problem" or "## Exercise" section) has a solution and an auto-check
+    section, seen = None, {}
+    for c in cells:
+        if c.cell_type == "markdown" and re.match(r"## (Problem|Exercise) ", c.source):
+            section = c.source.splitlines()[0]
+            seen[section] = set()
+        elif section:
+            seen[section] |= {t for t in tags(c) if t in ("solution", "check")}
+    assert seen and all(kinds >= {"solution"} for kinds in seen.values()), f"problems without a solution: {seen}"
+    assert sum("check" in kinds for kinds in seen.values()) >= len(seen) - 1, "at most one problem is graded by hand"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_student_version_strips_every_solution(path):
+    source = nbformat.read(path, as_version=4)
+    student = course.make_student(source)
+    assert len(student.cells) == len(source.cells)
+    assert course.BANNER in student.cells[0].source and "colab-badge.svg" not in student.cells[0].source
+    for i, (src, stu) in enumerate(zip(source.cells, student.cells)):
+        if "solution" in tags(src):
+            assert "exercise" in tags(stu) and "solution" not in tags(stu) and "hide-cell" not in tags(stu)
+            assert course.BEGIN not in stu.source and "Worked solution" not in stu.source
+            # everything between the markers, or the whole cell but its opening comment
+            hidden = src.source.split(course.BEGIN)[1:] if course.BEGIN in src.source else [src.source.split("\n", 1)[-1]]
+            for part in hidden:
+                body = part.split(course.END)[0]
+                for line in body.splitlines():
+                    if len(line.strip()) > 25:  # no line of the worked solution survives
+                        assert line.strip() not in stu.source, f"solution line leaked: {line.strip()!r}"
+        elif i > 0:
+            assert stu.source == src.source, "cells other than solutions are kept as they are"
+    assert nbformat.validate(student) is None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running the notebooks: instructor and student versions, two kernels at a time
+# ---------------------------------------------------------------------------------------------------------------
+async def _execute_all(notebooks, env, limit=2):
+    gate = asyncio.Semaphore(limit)
+
+    async def run(nb):
+        async with gate:
+            client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                                    resources={"metadata": {"path": str(COURSE)}})
+            await client.async_execute(env=env)
+
+    await asyncio.gather(*(run(nb) for nb in notebooks))
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory, mirror):
+    """{name: (instructor notebook, student notebook)}, both executed in fast mode."""
+    out = tmp_path_factory.mktemp("student")
+    written = course.student(out)
+    assert sorted(p.name for p in written) == [p.name for p in SOURCES]
+    env = dict(os.environ, PHYSGNN_FAST="1", PHYSGNN_OFFLINE="1", OMP_NUM_THREADS="1",
+               PHYSGNN_DATA_MIRROR=str(mirror), MPLBACKEND="Agg")
+    pairs = {p.name: (nbformat.read(p, as_version=4), nbformat.read(out / p.name, as_version=4)) for p in SOURCES}
+    asyncio.run(_execute_all([nb for pair in pairs.values() for nb in pair], env))
+    return pairs
+
+
+def _errors(cell):
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOURCES])
+def test_instructor_notebook_runs_fully(executed, name):
+    instructor, _ = executed[name]
+    failed = [(i, e.ename, e.evalue[:200]) for i, c in enumerate(instructor.cells) for e in _errors(c)]
+    assert not failed, f"{name}: cells failed in the instructor version: {failed}"
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOURCES])
+def test_student_notebook_runs_up_to_the_checks(executed, name):
+    _, student = executed[name]
+    code = [(i, c) for i, c in enumerate(student.cells) if c.cell_type == "code"]
+    assert all(c.execution_count is not None for _, c in code), "every cell of the student notebook was run"
+    for i, c in code:
+        errors = _errors(c)
+        if "check" in tags(c):
+            assert errors, f"{name}, cell {i}: an auto-check passes without the student's solution"
+            assert errors[0].ename in ALLOWED_FAILURES, f"{name}, cell {i}: unexpected {errors[0].ename}: {errors[0].evalue}"
+        else:
+            assert not errors, f"{name}, cell {i} ({tags(c) or 'untagged'}) fails in the student version: " \
+                               f"{errors[0].ename}: {errors[0].evalue}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Slides
+# ---------------------------------------------------------------------------------------------------------------
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def _sections(html: str) -> int:
+    return html.count("<section")
+
+
+def test_slides_for_every_lecture(tmp_path):
+    decks = course.slides(out=tmp_path, execute="never", reveal="cdn")
+    assert [d.name for d in decks] == [f"lecture-{n}.slides.html" for n in course.LECTURES]
+    for n, deck in zip(course.LECTURES, decks):
+        html = unescape(deck.read_text())
+        assert "Reveal.initialize" in html and _sections(html) > 5, f"lecture {n}: {_sections(html)} sections"
+        for prefix in course.LECTURES[n][1]:
+            path = course.chapter_path(prefix)
+            if path is None:
+                assert f"Chapter {int(prefix)}" in html and "not in the book yet" in html
+            else:
+                assert course._chapter_title(path) in html, f"lecture {n} misses the title of {path.name}"
+        for raw in ("{cite}", "{term}", "```{", ":::{"):
+            assert raw not in html, f"lecture {n}: MyST markup {raw!r} left on a slide"
+
+
+def test_slide_rules_on_a_small_notebook(tmp_path):
+    """Tags override the default rule; the default rule keeps headings, figures, captions, definitions, equations,
+    short notes and takeaways, and drops long prose, text output, exercises and the setup cell."""
+    md, new_code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    long = " ".join(["lengthy"] * 130)
+    figure = new_code("plt.plot()", metadata={"mystnb": {"image": {"alt": "ALT-TEXT of the figure"}}})
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})]
+    shown = new_code("print('SHOWN-CODE')", metadata={"tags": ["slide"]})
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SHOWN-OUTPUT\n")]
+    quiet = new_code("print('x')")
+    quiet.outputs = [nbformat.v4.new_output("stream", name="stdout", text="QUIET-OUTPUT\n")]
+    cells = [
+        md("# Test chapter\n\n[![Open In Colab](x)](y)\n\nINTRO-PROSE " + long + "\n\n**Learning objectives**\n\n- OBJ-ONE\n\n"
+           "**Prerequisites**\n\n- none"),
+        new_code("import physgnn  # SETUP-CELL"),
+        md("## 1.1 First section\n\n**The question.** QUESTION-LINE?\n\nLONG-PROSE " + long + "\n\n```{prf:definition} "
+           "Thing\n:label: def-thing\n\nA {term}`thing <Thing>` is DEF-BODY.\n```\n\n$$\nx = EQUATION\n$$ (eq-label)\n"),
+        figure,
+        md("**Figure 1.1.** CAPTION-TEXT {cite}`kipf2017gcn`."),
+        md("SKIPPED-PROSE " + long),
+        md("A short KEEP-ME remark."),
+        md("TAGGED-SKIP", metadata={"tags": ["skip"]}),
+        md("SPEAKER-NOTE", metadata={"tags": ["notes"]}),
+        md("METADATA-SKIP", metadata={"slideshow": {"slide_type": "skip"}}),
+        shown,
+        quiet,
+        md("Check: CHECK-NOTE."),
+        md("## Exercises\n\n```{exercise} One\n:label: ex-one\n\nEXERCISE-TEXT\n```"),
+        md("EXERCISE-MORE"),
+        md("## Key takeaways\n\n- TAKEAWAY " + long),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    path = tmp_path / "99_test.ipynb"
+    nbformat.write(nb, path)
+    deck = course.build_deck([path], ["Chapter 99"], "Lecture X", "test", "AFTER-TEXT", tmp_path / "deck.html",
+                             execute="never", reveal="cdn")
+    html = deck.read_text()
+    present = ["Test chapter", "OBJ-ONE", "QUESTION-LINE", "Definition (Thing).", "DEF-BODY", "x = EQUATION",
+               'alt="ALT-TEXT of the figure"', "CAPTION-TEXT [kipf2017gcn]", "KEEP-ME", "SHOWN-CODE", "SHOWN-OUTPUT",
+               "TAKEAWAY", "AFTER-TEXT"]
+    absent = ["INTRO-PROSE", "SETUP-CELL", "LONG-PROSE", "SKIPPED-PROSE", "TAGGED-SKIP", "METADATA-SKIP", "QUIET-OUTPUT",
+              "CHECK-NOTE", "EXERCISE-TEXT", "EXERCISE-MORE", "(eq-label)", "{term}", "{cite}", ":label:"]
+    assert not [p for p in present if p not in html], [p for p in present if p not in html]
+    assert not [a for a in absent if a in html], [a for a in absent if a in html]
+    assert re.search(r'<aside class="notes">.*?SPEAKER-NOTE', html, re.S), "notes go to the speaker view"
+    # title slide, chapter title, section 1.1 (+ the figure below it), the tagged code slide, takeaways, closing slide
+    assert _sections(html) >= 7
+
+
+def test_slides_serve_reveal_locally(tmp_path):
+    for f in course.VENDOR_FILES:  # stand-ins for the files course.vendor() fetches from npm
+        (tmp_path / "vendor" / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "vendor" / f).write_text("/* stand-in */")
+    (deck,) = course.slides(lectures=[1], out=tmp_path, execute="never", reveal="local")
+    html = deck.read_text()
+    assert 'src="vendor/reveal.js/dist/reveal.js"' in html and 'src="vendor/mathjax/tex-chtml-full.js"' in html
+    remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+    assert not remote, f"an offline deck loads nothing from the web: {remote}"
+
+
+def test_executing_a_chapter_keeps_its_figures(tmp_path, monkeypatch):
+    """The Makefile exports MPLBACKEND=Agg, with which a kernel draws no figures; course.executed must not inherit it."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()")],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    path = tmp_path / "98_figure.ipynb"
+    nbformat.write(nb, path)
+    ran = course.executed(path, "always", tmp_path / "cache")
+    assert any("image/png" in o.get("data", {}) for o in ran.cells[0].outputs), "the figure is missing"
+    assert os.environ["MPLBACKEND"] == "Agg", "the environment is restored"
+    assert (tmp_path / "cache" / path.name).is_file(), "executed chapters are cached for the next build"

@@ -1,0 +1,74 @@
+"""The shared experiment runner: grids resume from saved rows, rows carry the command, summaries are right."""
+
+import argparse
+import csv
+import math
+
+import pytest
+
+from physgnn import experiments
+from physgnn.experiments import _runner
+
+
+def _fake_run_one(data, model, split, **training):
+    return {"dataset": data, "model": model, "split": split, "test": 0.5 + 0.1 * split, **training}
+
+
+def test_over_grid_skips_saved_keys_and_loads_each_dataset_once(monkeypatch):
+    loads = []
+    monkeypatch.setattr(_runner, "load", lambda name: loads.append(name) or name)
+    grid = [(d, m, s) for d in ("a", "b") for m in ("mlp", "gcn") for s in (0, 1)]
+    seen = []
+    rows = _runner.over_grid("t", grid, _fake_run_one, skip={("a", "mlp", "0")}, progress=False, on_row=seen.append, lr=0.1)
+    assert [(r["dataset"], r["model"], r["split"]) for r in rows] == grid[1:]
+    assert seen == rows and all(r["lr"] == 0.1 for r in rows)
+    assert loads == ["a", "b"]
+
+
+def test_save_appends_with_command_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    monkeypatch.setattr(_runner, "load", lambda name: name)
+
+    def run(skip, on_row):
+        grid = [("a", "mlp", s) for s in (0, 1, 2)]
+        return _runner.over_grid("t", grid, _fake_run_one, skip=skip, on_row=on_row, progress=False)
+
+    assert _runner.save("t", "t.csv", ("dataset", "model", "split"), run) == 0
+    assert _runner.save("t", "t.csv", ("dataset", "model", "split"), run) == 0
+    assert "0 new rows (3 already present)" in capsys.readouterr().out
+    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
+    assert len(rows) == 3 and all(r["command"] and r["torch"] for r in rows)
+
+
+def test_summarize_mean_std_and_later_row_wins():
+    rows = [{"dataset": "a", "model": "m", "split": s, "test": t} for s, t in ((0, 0.5), (1, 0.7), (1, 0.9), (2, "0.7"))]
+    out = _runner.summarize(rows)[("a", "m")]
+    assert out["n"] == 3 and out["scores"] == [0.5, 0.9, 0.7]
+    assert math.isclose(out["mean"], 0.7) and math.isclose(out["std"], 0.2)
+    with pytest.raises(ValueError, match="sequence of column names"):
+        _runner.summarize(rows, by="dataset")
+
+
+def test_training_arguments_defaults_and_no_seed_option():
+    parser = argparse.ArgumentParser()
+    _runner.add_training_arguments(parser, hidden=32, lr=0.05, seed=None)
+    kw = _runner.training_kwargs(parser.parse_args(["--epochs", "7"]))
+    assert kw == {"hidden": 32, "dropout": 0.5, "epochs": 7, "patience": 50, "lr": 0.05, "weight_decay": 5e-4}
+
+
+def test_every_experiment_has_a_main_and_unknown_names_fail():
+    assert "csbm_sweep" in experiments.names() and "_runner" not in experiments.names()
+    for name in experiments.names():
+        assert callable(experiments.get(name).main), name
+    with pytest.raises(ValueError, match="unknown experiment"):
+        experiments.get("nope")
+
+
+def test_cli_lists_experiments_and_rejects_unknown_ones(capsys):
+    from physgnn.cli import main
+
+    assert main(["experiment", "--help"]) == 0
+    assert "csbm_sweep" in capsys.readouterr().out
+    assert main(["experiment", "nope"]) == 2
+    assert "unknown experiment 'nope'" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2

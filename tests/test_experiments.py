@@ -72,3 +72,18 @@ def test_cli_lists_experiments_and_rejects_unknown_ones(capsys):
     assert main(["experiment", "nope"]) == 2
     assert "unknown experiment 'nope'" in capsys.readouterr().err
     assert main(["frobnicate"]) == 2
+
+
+def test_reproduce_best_setting_highest_mean_and_ties_to_the_first():
+    from physgnn.reproduce import best_setting, settings_grid
+
+    # two settings whose equal accuracies sum to floats that differ in the last bit
+    a = [0.588235, 0.72549, 0.529412, 0.588235, 0.411765, 0.666667, 0.666667, 0.705882, 0.45098, 0.588235]
+    b = list(reversed(a))
+    assert best_setting({"first": a, "second": b}) == "first"
+    assert best_setting({"first": b, "second": a}) == "first"
+    assert best_setting({"low": [0.5, 0.6], "high": [0.7, 0.6]}) == "high"
+    with pytest.raises(ValueError, match="at least one validation score"):
+        best_setting({"empty": []})
+    grid = settings_grid("gcn")
+    assert [g["dropout"] for g in grid] == [0.2, 0.5], "ties go to the first setting in this order"

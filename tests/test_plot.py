@@ -32,6 +32,7 @@ def test_animation_html_rejects_bad_input(kwargs, match):
     fig, anim = _animation()
     with pytest.raises(ValueError, match=match):
         pplot.animation_html(anim, **kwargs)
+    assert "<img alt=" in pplot.animation_html(anim, "valid").data  # the same animation still renders
     plt.close(fig)
 
 

@@ -83,8 +83,9 @@ lab: $(STAMP)
 course: $(STAMP)
 	$(PY) scripts/course.py student
 
+# Decks use the chapters' fast-mode figures (as the site does) unless PHYSGNN_FAST=0 is set.
 slides: $(STAMP)
-	$(PY) scripts/course.py slides
+	PHYSGNN_FAST=$${PHYSGNN_FAST:-1} $(PY) scripts/course.py slides
 
 bench: $(STAMP)
 	$(PY) -m physgnn.bench

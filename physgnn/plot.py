@@ -89,4 +89,3 @@ def animation_html(anim, alt: str, *, dpi: int = 72, default_mode: str = "loop")
     if 'alt="' not in page:
         raise RuntimeError("animation_html: matplotlib's player changed; could not attach the alt text")
     return HTML(page)
-

@@ -15,6 +15,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from .utils import offline
+
 __all__ = ["results_dir", "append_row", "read_csv", "done", "versions", "command_line", "RAW_URL"]
 
 RAW_URL = "https://raw.githubusercontent.com/physgnn/physgnn/main/results/{}"
@@ -42,7 +44,6 @@ def versions() -> dict:
     from . import __version__
 
     return {"physgnn": __version__, "torch": torch.__version__, "torch_geometric": torch_geometric.__version__, "torchdiffeq": torchdiffeq.__version__}
-
 
 
 def command_line() -> str:
@@ -73,7 +74,7 @@ def read_csv(name: str) -> list[dict]:
     if path.is_file():
         with path.open(newline="") as f:
             return list(csv.DictReader(f))
-    if os.environ.get("PHYSGNN_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if offline():
         raise FileNotFoundError(f"saved results {name!r} not found in {path.parent}, and PHYSGNN_OFFLINE forbids fetching "
                                 "them; regenerate them with the command given on the page, or set PHYSGNN_RESULTS to "
                                 "the folder that holds them")

@@ -7,7 +7,6 @@ the test set is never used to choose anything.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import dataclass, field

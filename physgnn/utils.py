@@ -13,7 +13,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["device", "seed_everything", "fast_mode", "pick"]
+__all__ = ["device", "seed_everything", "fast_mode", "offline", "pick"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -59,6 +59,11 @@ def fast_mode() -> bool:
     if flag:
         raise ValueError(f"PHYSGNN_FAST must be one of 1/0/true/false/yes/no/on/off, got {flag!r}")
     return bool(os.environ.get("CI"))
+
+
+def offline() -> bool:
+    """True when nothing may be fetched from the internet (``PHYSGNN_OFFLINE=1``): datasets and saved results."""
+    return os.environ.get("PHYSGNN_OFFLINE", "").strip().lower() in _TRUE
 
 
 def pick(fast, full):

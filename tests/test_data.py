@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 import torch
@@ -135,3 +134,16 @@ def test_grid_and_ring():
         ring_graph(2)
     with pytest.raises(ValueError):
         grid_graph(0)
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("on", True), ("Yes", True), ("0", False), ("", False)])
+def test_offline_flag_is_read_the_same_everywhere(monkeypatch, tmp_path, value, expected):
+    from physgnn import results
+    from physgnn.utils import offline
+
+    monkeypatch.setenv("PHYSGNN_OFFLINE", value)
+    assert offline() is expected
+    if expected:  # saved results are never fetched from GitHub when offline
+        monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+        with pytest.raises(FileNotFoundError, match="PHYSGNN_OFFLINE forbids"):
+            results.read_csv("missing.csv")

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
-from torch_geometric.utils import coalesce, to_undirected
+from torch_geometric.utils import coalesce
 
 from physgnn.data import contextual_sbm, grid_graph
 from physgnn.dynamics import ACMPField, AllenCahn, AttractionRepulsion, Diffusion, acmp_rhs, coupling

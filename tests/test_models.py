@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from physgnn.data import contextual_sbm
-from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP, MODELS
+from physgnn.models import ACMP, GCN, GRAND, MLP, MODELS
 from physgnn.train import fit, roc_auc, run_splits, score
 
 

@@ -21,12 +21,13 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import coalesce, remove_self_loops, to_undirected
+
+from ..utils import offline
 
 __all__ = [
     "DATASETS",
@@ -229,7 +230,7 @@ def load(
     root = data_root(root)
 
     had_files = _raw_files_present(spec, root) or _copy_from_mirror(spec, root)
-    if not had_files and os.environ.get("PHYSGNN_OFFLINE", "").lower() in {"1", "true", "yes"}:
+    if not had_files and offline():
         raise _not_available(key, spec, root, None)
     try:
         # PyG reports "Downloading ..." / "Processing..." on stderr; send it to stdout, so that a notebook shows it

@@ -17,6 +17,11 @@ from pathlib import Path
 
 from .utils import offline
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locking (one process at a time)
+    fcntl = None
+
 __all__ = ["results_dir", "append_row", "read_csv", "done", "versions", "command_line", "RAW_URL"]
 
 RAW_URL = "https://raw.githubusercontent.com/physgnn/physgnn/main/results/{}"
@@ -59,12 +64,15 @@ def append_row(name: str, row: dict) -> Path:
     """Append ``row`` to ``results/<name>`` (a CSV), writing the header first if the file is new."""
     path = results_dir(create=True) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
     with path.open("a", newline="") as f:
+        if fcntl is not None:  # several processes (reproduce --jobs) append to the same file
+            fcntl.flock(f, fcntl.LOCK_EX)
+        new = f.seek(0, os.SEEK_END) == 0
         writer = csv.DictWriter(f, fieldnames=list(row))
         if new:
             writer.writeheader()
         writer.writerow(row)
+        f.flush()
     return path
 
 

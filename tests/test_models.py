@@ -94,3 +94,31 @@ def test_roc_auc_by_hand_and_ties():
 def test_bad_input(easy, call, match):
     with pytest.raises(ValueError, match=match):
         call(easy)
+
+
+def test_gcn_and_gcnii_on_the_prenormalised_csr_match_pyg_on_edge_index():
+    """GCN and GCNII normalise the graph once and multiply by a CSR matrix; the same weights run by PyG's layers on
+    edge_index (normalising in every layer) must give the same logits, on a graph with a hub and isolated nodes."""
+    from torch_geometric.nn import GCN2Conv, models as pyg_models
+
+    from physgnn.models import GCNII
+
+    torch.manual_seed(0)
+    n = 30
+    hub = torch.stack([torch.zeros(20, dtype=torch.long), torch.arange(1, 21)])
+    ring = torch.stack([torch.arange(5, 25), torch.arange(6, 26)])
+    ei = torch.cat([hub, ring], 1)
+    ei = torch.cat([ei, ei.flip(0)], 1)
+    x = torch.randn(n, 8)
+    gcn = GCN(8, 16, 3, num_layers=3).eval()
+    ref = pyg_models.GCN(8, 16, 3, out_channels=3).eval()
+    ref.load_state_dict(gcn.net.state_dict())
+    assert torch.allclose(gcn(x, ei), ref(x, ei), atol=1e-5)
+    gcnii = GCNII(8, 16, 3, num_layers=4).eval()
+    convs = [GCN2Conv(16, alpha=0.1, theta=0.5, layer=l + 1) for l in range(4)]
+    for mine, theirs in zip(gcnii.convs, convs):
+        theirs.load_state_dict(mine.state_dict())
+    h = h0 = torch.relu(gcnii.lin_in(x))
+    for conv in convs:
+        h = torch.relu(conv(h, h0, ei))
+    assert torch.allclose(gcnii(x, ei), gcnii.lin_out(h), atol=1e-5)

@@ -6,8 +6,9 @@ r"""Discrete baselines of any depth, built from PyG's own layers and models.
 * :class:`MLP`: the graph ignored — PyG ``models.MLP``.
 
 ``pairnorm=True`` inserts PyG's ``PairNorm`` (Zhao & Akoglu, 2020) after every hidden layer of GCN and GAT.
-GCN and GCNII multiply by a sparse CSR adjacency (built once per graph): on a CPU that is far faster than
-scatter-based message passing. Every model: ``forward(x, edge_index)``: [N, F], [2, E] → logits [N, C];
+GCN and GCNII multiply by the normalised adjacency :math:`\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}` as a sparse
+CSR matrix, built once per graph (PyG's ``gcn_norm``; the layers get ``normalize=False``): on a CPU that is far faster
+than scatter-based message passing, and PyG would otherwise renormalise in every layer of every forward pass. Every model: ``forward(x, edge_index)``: [N, F], [2, E] → logits [N, C];
 ``dropout`` applies to the input and between layers.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch_geometric.nn import GCN2Conv, models as pyg_models
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import to_torch_csr_tensor
 
 from .. import _checks
@@ -53,12 +55,13 @@ class _Baseline(nn.Module):
         edge_index = _checks.edges(edge_index, x.size(0), where)
         if not self.sparse:
             return x, edge_index
-        key = (edge_index.data_ptr(), edge_index.size(1), x.size(0), edge_index.device)
+        key = (edge_index.data_ptr(), edge_index.size(1), x.size(0), edge_index.device, x.dtype)
         if key != self._adj_key:
             # row = target i, column = source j (flip: PyG's edge_index is [source; target])
             # edge_index was validated above, so the invariant checks are off (explicitly: torch warns otherwise)
+            ei, w = gcn_norm(edge_index, None, x.size(0), add_self_loops=True, dtype=x.dtype)
             with torch.sparse.check_sparse_tensor_invariants(enable=False):
-                self._adj = to_torch_csr_tensor(edge_index.flip(0), size=(x.size(0), x.size(0)))
+                self._adj = to_torch_csr_tensor(ei.flip(0), w, size=(x.size(0), x.size(0)))
             self._adj_key = key
         return x, self._adj
 
@@ -70,7 +73,8 @@ class GCN(_Baseline):
 
     def __init__(self, in_channels: int, hidden: int, out_channels: int, num_layers: int = 2, dropout: float = 0.5, pairnorm: bool = False):
         super().__init__(in_channels, hidden, out_channels, num_layers, dropout)
-        self.net = pyg_models.GCN(in_channels, hidden, num_layers, out_channels=out_channels, dropout=dropout, norm="pairnorm" if pairnorm else None)
+        self.net = pyg_models.GCN(in_channels, hidden, num_layers, out_channels=out_channels, dropout=dropout, norm="pairnorm" if pairnorm else None,
+                                  normalize=False)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x, adj = self._graph(x, edge_index)
@@ -99,7 +103,7 @@ class GCNII(_Baseline):
     def __init__(self, in_channels: int, hidden: int, out_channels: int, num_layers: int = 16, dropout: float = 0.5, alpha: float = 0.1, theta: float = 0.5):
         super().__init__(in_channels, hidden, out_channels, num_layers, dropout)
         self.lin_in = nn.Linear(in_channels, hidden)
-        self.convs = nn.ModuleList(GCN2Conv(hidden, alpha=alpha, theta=theta, layer=l + 1) for l in range(num_layers))
+        self.convs = nn.ModuleList(GCN2Conv(hidden, alpha=alpha, theta=theta, layer=l + 1, normalize=False) for l in range(num_layers))
         self.lin_out = nn.Linear(hidden, out_channels)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:

@@ -32,6 +32,8 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import time
 
 import torch
@@ -243,6 +245,8 @@ def main(argv=None) -> int:
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
         # the slowest jobs first, so that two processes finish together
         jobs.sort(key=lambda j: (j[1] not in _ODE, j[0] not in ("tolokers", "squirrel", "actor", "minesweeper")))
+        # a terminated parent must not leave its workers running: SIGTERM unwinds the with-block (pool.terminate())
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
             for row in pool.imap_unordered(_job, jobs):
                 bar.set_postfix_str(f"{row['dataset']}/{row['model']} {row['wall_seconds']:.0f} s, {row['peak_mb']} MB")

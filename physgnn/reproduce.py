@@ -32,6 +32,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import shlex
 import signal
 import sys
 import time
@@ -131,7 +132,7 @@ def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
-def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True) -> dict:
+def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True, command: str | None = None) -> dict:
     """Pick the setting with the best mean validation score over ``splits``; every trial goes to search.csv."""
     done = {(r["dataset"], r["model"], r["settings"], r["split"]): float(r["val"]) for r in _rows("search.csv")}
     scores = {}
@@ -145,7 +146,7 @@ def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True)
             done[key] = r.val
             results.append_row("search.csv", dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
                                                   best_epoch=r.best_epoch, seconds=round(r.seconds, 2), budget=f"{len(grid)} settings x {len(splits)} splits",
-                                                  command=results.command_line()))
+                                                  command=command or results.command_line()))
         scores.setdefault(_key(settings), []).append(done[key])
     return json.loads(best_setting(scores))
 
@@ -166,10 +167,10 @@ def _rows(name: str) -> list[dict]:
     return results.read_csv(name) if path.is_file() else []
 
 
-def run(dataset: str, model: str, splits, search_on=None, progress: bool = True) -> list[dict]:
+def run(dataset: str, model: str, splits, search_on=None, progress: bool = True, command: str | None = None) -> list[dict]:
     """Search (on ``search_on``, default :func:`search_splits`) then train the winner on ``splits``; new rows only."""
     data = load(dataset)
-    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress)
+    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress, command)
     done = results.done("reproduce.csv", RUN_COLUMNS)
     out = []
     versions = results.versions()
@@ -180,7 +181,7 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True)
         r = fit(build(model, settings, data), select_split(data, split), progress=False, **TRAINING)
         row = dict(dataset=dataset, model=model, split=split, settings=_key(settings), seed=split, test=round(r.test, 6), val=round(r.val, 6),
                    best_epoch=r.best_epoch, epochs=r.epochs_run, seconds=round(r.seconds, 2), metric=r.metric,
-                   command=results.command_line(), **versions)
+                   command=command or results.command_line(), **versions)
         results.append_row("reproduce.csv", row)
         out.append(row)
     return out
@@ -202,14 +203,14 @@ def _peak_mb() -> float:
 
 def _job(args) -> dict:
     """One (dataset, model): search and runs, timed, with the peak memory of this job alone."""
-    dataset, model, splits, search_on, threads, progress = args
+    dataset, model, splits, search_on, threads, progress, command = args
     torch.set_num_threads(threads)
     _peak_reset()
     wall, cpu = time.perf_counter(), time.process_time()
-    new = run(dataset, model, splits, search_on, progress)
+    new = run(dataset, model, splits, search_on, progress, command)
     row = dict(dataset=dataset, model=model, new_runs=len(new), wall_seconds=round(time.perf_counter() - wall, 1),
                cpu_seconds=round(time.process_time() - cpu, 1), peak_mb=round(_peak_mb()), threads=threads,
-               command=results.command_line())
+               command=command)
     if new:
         results.append_row("reproduce_budget.csv", row)
     return row
@@ -234,7 +235,9 @@ def main(argv=None) -> int:
         parser.error("--jobs and --threads must be at least 1")
     datasets = DATASETS if args.all else args.dataset
     models = list(GRIDS) if args.all else args.model
-    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1) for d, m in itertools.product(datasets, models)]
+    # the command as typed: from sys.argv, or from argv when main is called from Python
+    command = results.command_line() if argv is None else " ".join(["python -m physgnn reproduce"] + [shlex.quote(a) for a in argv])
+    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command) for d, m in itertools.product(datasets, models)]
     start = time.perf_counter()
     bar = tqdm(total=len(jobs), desc="reproduce")
     if args.jobs == 1:

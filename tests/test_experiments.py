@@ -110,3 +110,25 @@ def test_reproduce_protocol_per_dataset(data_env):
     assert "minesweeper" in LARGE and "texas" not in LARGE
     with pytest.raises(ValueError, match="unknown model 'nope'"):
         protocol("texas", "nope")
+
+
+def test_reproduce_command_end_to_end_resumable_and_parallel(data_env, tmp_path, monkeypatch):
+    """Two jobs in two processes: search rows, run rows with the command, one budget row per job; a second call
+    finds everything done and adds nothing; bad options exit with a usage error."""
+    from physgnn.reproduce import main
+    from physgnn.results import read_csv
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    argv = ["--dataset", "texas", "cornell", "--model", "mlp", "--splits", "0", "1", "--search-splits", "0", "--jobs", "2"]
+    assert main(argv) == 0
+    search, runs, budget = (read_csv(n) for n in ("search.csv", "reproduce.csv", "reproduce_budget.csv"))
+    assert len(search) == 2 * 2 and len(runs) == 2 * 2 and len(budget) == 2
+    assert {(r["dataset"], r["split"]) for r in runs} == {("texas", "0"), ("texas", "1"), ("cornell", "0"), ("cornell", "1")}
+    assert all("--jobs 2" in r["command"] and 0 <= float(r["test"]) <= 1 for r in runs)
+    assert all(0 < float(r["peak_mb"]) < 4096 and float(r["cpu_seconds"]) > 0 for r in budget)
+    assert main(argv[:-2]) == 0                                   # again, one process: nothing left to do
+    assert len(read_csv("reproduce.csv")) == 4 and len(read_csv("reproduce_budget.csv")) == 2
+    for bad in (["--all", "--jobs", "0"], ["--dataset", "texas"], ["--all", "--splits", "10"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(bad)
+        assert exit_.value.code == 2

@@ -1,12 +1,19 @@
 """Speed and memory figures, measured side by side in one run (a benchmark, not a test).
 
     python -m physgnn.bench [--datasets cora squirrel] [--channels 64] [--threads 1]
+    python -m physgnn.bench --protocol [--datasets tolokers squirrel]     # the cost of reproduce --all
 
 For each graph it prints the median time of: one CSR sparse product ``A @ X`` (the floor), one ACMP
 vector-field evaluation inside a solve (operator built once per solve, as :class:`physgnn.models.GraphODE` does), gather/scatter message passing over ``edge_index`` (what PyG's ``propagate`` does on a
 CPU without extensions), one PyG ``GCNConv`` call on ``edge_index`` and on a CSR adjacency, and a training
 epoch (forward + backward) of ACMP (rk4, step 0.1, T = 3) and of a 2-layer GCN; then the peak resident memory
 of an ACMP training step with and without the adjoint method, each measured in a fresh process.
+
+``--protocol`` measures instead what ``python -m physgnn reproduce`` will cost: for every dataset (default: all
+of :data:`physgnn.reproduce.DATASETS`) and model, in a fresh process, the epoch time (training step plus the
+evaluation pass) and peak memory of the most expensive setting of the model's grid on that dataset, and from them
+an upper bound on the job's CPU time: (search trials + 10 runs) x 200 epochs. Early stopping usually ends runs
+sooner, so the bound is pessimistic; the sum over all jobs bounds ``reproduce --all``.
 """
 
 from __future__ import annotations
@@ -121,13 +128,66 @@ def peak_memory(name: str, channels: int, adjoint: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _protocol_child(dataset: str, model: str) -> None:
+    from .data import load, select_split
+    from .reproduce import build, search_splits, settings_grid
+
+    data = select_split(load(dataset), 0)
+    grid = settings_grid(model, dataset)
+    torch.manual_seed(0)
+    net = build(model, grid[-1], data)      # the last setting in grid order has the largest T (most evaluations)
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+
+    def epoch():
+        net.train()
+        opt.zero_grad()
+        out = net(data.x, data.edge_index)
+        torch.nn.functional.cross_entropy(out[data.train_mask], data.y[data.train_mask]).backward()
+        opt.step()
+        net.eval()
+        with torch.no_grad():
+            net(data.x, data.edge_index)
+
+    seconds = _median_ms(epoch, repeat=3, warmup=1) / 1000
+    jobs = len(grid) * len(search_splits(dataset)) + 10
+    print(json.dumps({"epoch_s": seconds, "peak_mb": _high_water_kb() / 1024, "runs": jobs, "bound_s": jobs * 200 * seconds}))
+
+
+def protocol(datasets, models=None) -> list[dict]:
+    """Per (dataset, model): epoch seconds, peak MB, runs of the job and its CPU-time bound (fresh process each)."""
+    from .reproduce import GRIDS
+
+    rows = []
+    for dataset in datasets:
+        for model in models or list(GRIDS):
+            code = f"from physgnn.bench import _protocol_child as f; f({dataset!r}, {model!r})"
+            out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True)
+            row = dict(dataset=dataset, model=model, **json.loads(out.stdout.strip().splitlines()[-1]))
+            print(f"  {dataset:<19}{model:<10}{row['epoch_s']:>9.3f} s/epoch{row['peak_mb']:>9.0f} MB{row['runs']:>5} runs"
+                  f"{row['bound_s'] / 3600:>8.2f} CPU-h at most", flush=True)
+            rows.append(row)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", default=["cora", "squirrel"])
+    parser.add_argument("--datasets", nargs="+", default=None, help="default: cora squirrel (with --protocol: every dataset)")
     parser.add_argument("--channels", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--protocol", action="store_true", help="the cost of `python -m physgnn reproduce` per dataset and model")
+    parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.protocol:
+        from .reproduce import DATASETS
+
+        print(f"torch {torch.__version__}, {args.threads} thread(s); most expensive setting of each grid; bound = (trials + 10) x 200 epochs")
+        rows = protocol(args.datasets or DATASETS, args.models)
+        total = sum(r["bound_s"] for r in rows)
+        print(f"\nupper bound for these jobs: {total / 3600:.1f} CPU-hours, {total / 7200:.1f} hours with --jobs 2 on two cores; "
+              f"largest peak memory {max(r['peak_mb'] for r in rows):.0f} MB")
+        return 0
+    args.datasets = args.datasets or ["cora", "squirrel"]
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.channels} channels; times are medians in ms")
     cols = ["csr_matmul_ms", "acmp_field_ms", "field_over_csr", "scatter_mp_ms", "gcnconv_edge_index_ms", "gcnconv_csr_ms", "acmp_epoch_ms", "gcn_epoch_ms"]
     print(f"{'dataset':<10}{'N':>7}{'E':>9}" + "".join(f"{c:>23}" for c in cols))

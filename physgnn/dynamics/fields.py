@@ -137,7 +137,7 @@ class GraphField(nn.Module):
         linear operator once for all the evaluations of this solve. :meth:`release` ends it."""
         if self.coupling_kind == "attention":
             x0 = _checks.features(x0, type(self).__name__)
-            self.weight = attention_weights(self.query(x0), self.key(x0), self.graph.edge_index)
+            self.weight = attention_weights(self.query(x0), self.key(x0), self.graph.edge_index, self.graph)
         self._operator = self.operator(x0.dtype) if cache else None
         self._rates = self._rates_for(x0.dtype) if cache else None
 

@@ -57,7 +57,7 @@ GRIDS = {
     "grand": (GRAND, dict(hidden=64, step_size=0.1, dropout_in=0.5), dict(T=[1.0, 3.0])),
     "gcn": (GCN, dict(hidden=64, num_layers=2), dict(dropout=[0.2, 0.5])),
     "gat": (GAT, dict(hidden=64, num_layers=2, heads=8), dict(dropout=[0.2, 0.5])),
-    "gcnii": (GCNII, dict(hidden=64, alpha=0.1, theta=0.5), dict(num_layers=[8, 16], dropout=[0.5])),
+    "gcnii": (GCNII, dict(hidden=64, theta=0.5), dict(num_layers=[8, 16], alpha=[0.1, 0.5], dropout=[0.5])),
     "mlp": (MLP, dict(hidden=64, num_layers=2), dict(dropout=[0.2, 0.5])),
 }
 TRAINING = dict(epochs=200, patience=50, lr=0.01, weight_decay=5e-4)

@@ -189,11 +189,12 @@ def main(argv=None) -> int:
         return 0
     args.datasets = args.datasets or ["cora", "squirrel"]
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.channels} channels; times are medians in ms")
-    cols = ["csr_matmul_ms", "acmp_field_ms", "field_over_csr", "scatter_mp_ms", "gcnconv_edge_index_ms", "gcnconv_csr_ms", "acmp_epoch_ms", "gcn_epoch_ms"]
-    print(f"{'dataset':<10}{'N':>7}{'E':>9}" + "".join(f"{c:>23}" for c in cols))
-    for name in args.datasets:
-        r = measure(name, args.channels)
-        print(f"{name:<10}{r['nodes']:>7}{r['edges']:>9}" + "".join(f"{r[c]:>23.3f}" for c in cols), flush=True)
+    rows = [measure(name, args.channels) for name in args.datasets]
+    cols = ["nodes", "edges", "csr_matmul_ms", "acmp_field_ms", "field_over_csr", "scatter_mp_ms",
+            "gcnconv_edge_index_ms", "gcnconv_csr_ms", "acmp_epoch_ms", "gcn_epoch_ms"]
+    print(f"{'':<24}" + "".join(f"{r['dataset']:>14}" for r in rows))
+    for c in cols:
+        print(f"{c:<24}" + "".join(f"{r[c]:>14}" if isinstance(r[c], int) else f"{r[c]:>14.3f}" for r in rows), flush=True)
     print("\npeak resident memory of one ACMP training step (fresh process each):")
     for name in args.datasets:
         for adjoint in (False, True):

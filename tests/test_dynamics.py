@@ -81,6 +81,8 @@ def test_sparse_product_values_and_features_gradients():
         x = torch.randn(*shape, dtype=F64, requires_grad=True)
         dense = torch.zeros(7, 7, dtype=F64).index_put((ei[1], ei[0]), v, accumulate=True)
         assert torch.allclose(graph.propagate(v, x), dense @ x, atol=1e-12)
+        with torch.no_grad():  # the plain product, without the autograd function
+            assert torch.allclose(graph.propagate(v, x), dense @ x, atol=1e-12)
         assert torch.autograd.gradcheck(lambda v, x: graph.propagate(v, x), (v, x))
 
 

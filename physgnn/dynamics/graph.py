@@ -77,7 +77,12 @@ class SparseGraph(torch.nn.Module):
     def propagate(self, values: torch.Tensor, x: torch.Tensor, sorted_values: bool = False) -> torch.Tensor:
         """Σ_j values_{j→i} · x_j for every i: [N, d]. ``values`` [E] in edge order (or CSR order with
         ``sorted_values``); differentiable in both, with an O(E·d) gradient for the values."""
-        return _CSRMatmul.apply(values if sorted_values else self.sort(values), x, self)
+        values = values if sorted_values else self.sort(values)
+        if torch.is_grad_enabled() and (values.requires_grad or x.requires_grad):
+            return _CSRMatmul.apply(values, x, self)
+        # nothing to differentiate: the plain product, without the autograd function's overhead
+        n = self.num_nodes
+        return torch.sparse_csr_tensor(self.crow, self.col, values, (n, n), check_invariants=False) @ x
 
     def row_sum(self, values: torch.Tensor) -> torch.Tensor:
         """Σ_j values_{j→i} for every i: [N]."""

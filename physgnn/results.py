@@ -61,15 +61,24 @@ def command_line() -> str:
 
 
 def append_row(name: str, row: dict) -> Path:
-    """Append ``row`` to ``results/<name>`` (a CSV), writing the header first if the file is new."""
+    """Append ``row`` to ``results/<name>`` (a CSV), writing the header first if the file is new.
+
+    Values go under the existing header by field name, whatever the order of the row's keys; a row whose fields
+    are not exactly the header's raises ``ValueError`` (it would misalign the file)."""
     path = results_dir(create=True) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", newline="") as f:
+    with path.open("a+", newline="") as f:
         if fcntl is not None:  # several processes (reproduce --jobs) append to the same file
             fcntl.flock(f, fcntl.LOCK_EX)
-        new = f.seek(0, os.SEEK_END) == 0
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        if new:
+        f.seek(0)
+        header = next(csv.reader(f), None)
+        if header is not None and set(header) != set(row):
+            raise ValueError(f"append_row: the row's fields do not match the header of {path}: missing "
+                             f"{sorted(set(header) - set(row))}, unknown {sorted(set(row) - set(header))}; "
+                             "write to a new file or results folder (PHYSGNN_RESULTS) when the columns change")
+        f.seek(0, os.SEEK_END)
+        writer = csv.DictWriter(f, fieldnames=header or list(row))
+        if header is None:
             writer.writeheader()
         writer.writerow(row)
         f.flush()

@@ -132,3 +132,40 @@ def test_reproduce_command_end_to_end_resumable_and_parallel(data_env, tmp_path,
         with pytest.raises(SystemExit) as exit_:
             main(bad)
         assert exit_.value.code == 2
+
+
+def test_append_row_writes_by_header_name_and_rejects_other_fields(tmp_path, monkeypatch):
+    from physgnn import results
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    results.append_row("t.csv", {"a": 1, "b": 2, "c": 3})
+    results.append_row("t.csv", {"c": 30, "a": 10, "b": 20})  # another key order: values still land under their names
+    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
+    assert rows == [{"a": "1", "b": "2", "c": "3"}, {"a": "10", "b": "20", "c": "30"}]
+    with pytest.raises(ValueError, match=r"missing \['c'\], unknown \['d'\]"):
+        results.append_row("t.csv", {"a": 1, "b": 2, "d": 4})
+    assert len(list(csv.DictReader(open(tmp_path / "t.csv")))) == 2  # nothing written
+
+
+def test_grid_experiment_rows_fit_their_committed_csv(data_env):
+    """A row of each grid experiment (trained for two epochs) has exactly the columns of its committed CSV, so that
+    resuming an experiment appends rows the file can hold."""
+    from pathlib import Path
+
+    from physgnn import results
+    from physgnn.data import load
+    from physgnn.experiments import csbm_sweep, filtered_vs_original, gcn_depth, real_gcn_vs_mlp
+
+    texas = load("texas")
+    short = dict(epochs=2, patience=2)
+    rows = {
+        csbm_sweep.CSV: csbm_sweep.run_one(csbm_sweep.make_graph(0.5, 0, num_nodes=60), "gcn", 2, 0, homophily=0.5, **short),
+        gcn_depth.CSV: gcn_depth.run_one(texas, 2, 0, **short),
+        real_gcn_vs_mlp.CSV: real_gcn_vs_mlp.run_one(texas, "mlp", 0, **short),
+        filtered_vs_original.CSV: filtered_vs_original.run_one(texas, "gcn", 0, **short),
+    }
+    saved = Path(__file__).resolve().parents[1] / "results"
+    extra = {"command", *results.versions()}
+    for name, row in rows.items():
+        header = next(csv.reader(open(saved / name)))
+        assert set(row) | extra == set(header), (name, sorted(set(row) ^ (set(header) - extra)))

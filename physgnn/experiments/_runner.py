@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from .. import results
 from ..data import load
 
-__all__ = ["add_training_arguments", "training_kwargs", "over_grid", "save", "summarize"]
+__all__ = ["add_training_arguments", "training_kwargs", "fit_fields", "training_fields", "over_grid", "save", "summarize"]
 
 TRAINING_KEYS = ("hidden", "dropout", "epochs", "patience", "lr", "weight_decay", "seed")
 
@@ -38,6 +38,20 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, hidden: int = 64,
 def training_kwargs(args: argparse.Namespace) -> dict:
     """The parsed training options as keyword arguments for ``run_one``."""
     return {k: getattr(args, k) for k in TRAINING_KEYS if hasattr(args, k)}
+
+
+def fit_fields(res) -> dict:
+    """The CSV fields of one training run (a :class:`physgnn.train.FitResult` or one of ``run_splits``' runs):
+    ``train``, ``val``, ``test`` (fractions, 6 places), ``best_epoch``, ``epochs_run``, ``seconds``."""
+    return {"train": round(res.train, 6), "val": round(res.val, 6), "test": round(res.test, 6),
+            "best_epoch": res.best_epoch, "epochs_run": res.epochs_run, "seconds": round(res.seconds, 3)}
+
+
+def training_fields(*, hidden, dropout, epochs, patience, lr, weight_decay, seed=None) -> dict:
+    """The training settings of a run as CSV fields, in :data:`TRAINING_KEYS` order (``seed=None``: no seed field,
+    for experiments whose grid holds the seed)."""
+    fields = dict(hidden=hidden, dropout=dropout, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay)
+    return fields if seed is None else {**fields, "seed": seed}
 
 
 def over_grid(name: str, grid: Iterable[tuple], run_one: Callable[..., dict], *, skip=(), progress: bool = True,

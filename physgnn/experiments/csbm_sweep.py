@@ -31,7 +31,7 @@ from ..data import contextual_sbm
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, save, training_kwargs
+from ._runner import add_training_arguments, fit_fields, save, training_fields, training_kwargs
 
 __all__ = ["CSV", "HOMOPHILY", "SEEDS", "MODELS", "GRAPH", "KEYS", "make_graph", "run_one", "run", "summarize", "main"]
 
@@ -82,19 +82,9 @@ def run_one(data, model: str, layers: int, seed: int, *, homophily: float, hidde
         "homophily": _key(homophily),
         "seed": seed,
         "measured_homophily": round(edge_homophily(data.edge_index, data.y, "edge"), 6),
-        "train": round(res.train, 6),
-        "val": round(res.val, 6),
-        "test": round(res.test, 6),
-        "best_epoch": res.best_epoch,
-        "epochs_run": res.epochs_run,
-        "seconds": round(res.seconds, 3),
-        "hidden": hidden,
-        "dropout": dropout,
-        "epochs": epochs,
-        "patience": patience,
-        "lr": lr,
-        "weight_decay": weight_decay,
-        **{k: v for k, v in GRAPH.items()},
+        **fit_fields(res),
+        **training_fields(hidden=hidden, dropout=dropout, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay),
+        **GRAPH,
     }
 
 

@@ -33,7 +33,7 @@ import torch
 from ..data import select_split
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, over_grid, save, summarize as _summarize, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, save, summarize as _summarize, training_fields, training_kwargs
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "make_model", "run_one", "run", "summarize", "main"]
 
@@ -79,21 +79,10 @@ def run_one(data, model: str, split: int, *, hidden: int = 64, dropout: float = 
         "model": model,
         "split": int(split),
         "metric": r.metric,
-        "train": round(r.train, 6),
-        "val": round(r.val, 6),
-        "test": round(r.test, 6),
-        "best_epoch": r.best_epoch,
-        "epochs_run": r.epochs_run,
-        "seconds": round(r.seconds, 3),
+        **fit_fields(r),
         "nodes": data.num_nodes,
         "test_nodes": int(one.test_mask.sum()),
-        "hidden": hidden,
-        "dropout": dropout,
-        "epochs": epochs,
-        "patience": patience,
-        "lr": lr,
-        "weight_decay": weight_decay,
-        "seed": seed,
+        **training_fields(hidden=hidden, dropout=dropout, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, seed=seed),
     }
     if return_model:
         row["net"] = net.eval()

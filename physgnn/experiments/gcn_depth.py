@@ -30,7 +30,7 @@ import torch
 from ..data import select_split
 from ..models import GCN
 from ..train import fit
-from ._runner import add_training_arguments, over_grid, save, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, save, training_fields, training_kwargs
 
 __all__ = ["CSV", "DEPTHS", "DATASETS", "KEYS", "run", "run_one", "main"]
 
@@ -61,20 +61,9 @@ def run_one(data, depth: int, split: int, *, hidden: int = 64, dropout: float = 
         "dataset": data.name,
         "depth": depth,
         "split": split,
-        "train": round(res.train, 6),
-        "train_max": round(max(res.history["train"]), 6),
-        "val": round(res.val, 6),
-        "test": round(res.test, 6),
-        "best_epoch": res.best_epoch,
-        "epochs_run": res.epochs_run,
-        "seconds": round(res.seconds, 3),
-        "hidden": hidden,
-        "dropout": dropout,
-        "epochs": epochs,
-        "patience": patience,
-        "lr": lr,
-        "weight_decay": weight_decay,
-        "seed": seed,
+        **fit_fields(res),
+        "train_max": round(max(res.history["train"]), 6),  # the best training accuracy of any epoch
+        **training_fields(hidden=hidden, dropout=dropout, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, seed=seed),
     } | ({"history": res.history} if history else {})
 
 

@@ -23,7 +23,7 @@ import argparse
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import run_splits
-from ._runner import add_training_arguments, over_grid, save, summarize as _summarize, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, save, summarize as _summarize, training_fields, training_kwargs
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run_one", "run", "summarize", "main"]
 
@@ -57,20 +57,9 @@ def run_one(data, model: str, split: int, *, hidden: int = 64, dropout: float = 
         "dataset": data.name,
         "model": model,
         "split": int(split),
-        "train": round(one.train, 6),
-        "val": round(one.val, 6),
-        "test": round(one.test, 6),
-        "best_epoch": one.best_epoch,
-        "epochs_run": one.epochs_run,
-        "seconds": round(one.seconds, 3),
+        **fit_fields(one),
         "edge_homophily": round(edge_homophily(data.edge_index, data.y, "edge"), 6),
-        "hidden": hidden,
-        "dropout": dropout,
-        "epochs": epochs,
-        "patience": patience,
-        "lr": lr,
-        "weight_decay": weight_decay,
-        "seed": seed,
+        **training_fields(hidden=hidden, dropout=dropout, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, seed=seed),
     }
 
 

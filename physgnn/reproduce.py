@@ -45,7 +45,8 @@ from .data import dataset_names, load, select_split
 from .models import ACMP, GAT, GCN, GCNII, GRAND, MLP
 from .train import fit
 
-__all__ = ["GRIDS", "DATASETS", "LARGE", "HUB_RATES", "max_degree", "protocol", "search_splits", "settings_grid", "build", "search", "best_setting", "run", "main"]
+__all__ = ["GRIDS", "DATASETS", "LARGE", "HUB_RATES", "max_degree", "protocol", "search_splits", "settings_grid", "build", "search", "best_setting", "run",
+           "job_order", "cell_seconds", "projected_wall", "main"]
 
 DATASETS = ["texas", "wisconsin", "cornell", "actor", "chameleon", "squirrel", "cora", "citeseer",
             "chameleon-filtered", "squirrel-filtered", "minesweeper", "tolokers"]
@@ -187,6 +188,50 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True,
     return out
 
 
+def job_order(pairs) -> list[tuple[str, str]]:
+    """The order in which ``--jobs N`` hands out (dataset, model) jobs: the ODE models first, and among them the
+    largest graphs first, so that the slowest jobs start early and the processes finish together."""
+    return sorted(pairs, key=lambda p: (p[1] not in _ODE, p[0] not in ("tolokers", "squirrel", "actor", "minesweeper")))
+
+
+def cell_seconds(search_rows, repro_rows) -> dict:
+    """Training seconds that each (dataset, model) of the saved results cost under the current protocol: its search
+    trials (the settings of :func:`settings_grid` on the splits of :func:`search_splits`) plus its runs of the setting
+    used last. Returns ``{(dataset, model): (seconds, runs)}``; rows of older protocols do not count."""
+    out = {}
+    grids = {}
+    for r in search_rows:
+        key = (r["dataset"], r["model"])
+        if key not in grids:
+            try:
+                grids[key] = ({_key(st) for st in settings_grid(r["model"], r["dataset"])}, {str(s) for s in search_splits(r["dataset"])})
+            except ValueError:
+                grids[key] = (set(), set())
+        settings, splits = grids[key]
+        if r["settings"] in settings and str(r["split"]) in splits:
+            seconds, runs = out.get(key, (0.0, 0))
+            out[key] = (seconds + float(r["seconds"]), runs)
+    latest = {(r["dataset"], r["model"]): r["settings"] for r in repro_rows}
+    for r in repro_rows:
+        key = (r["dataset"], r["model"])
+        if r["settings"] == latest[key]:
+            seconds, runs = out.get(key, (0.0, 0))
+            out[key] = (seconds + float(r["seconds"]), runs + 1)
+    return out
+
+
+def projected_wall(seconds: dict, jobs: int = 2) -> float:
+    """Wall-clock seconds of running the (dataset, model) jobs ``{pair: seconds}`` with ``--jobs`` processes: each
+    free process takes the next job in :func:`job_order` (as the pool of :func:`main` does)."""
+    if jobs < 1:
+        raise ValueError(f"projected_wall: jobs must be at least 1, got {jobs!r}")
+    free = [0.0] * jobs
+    for pair in job_order(seconds):
+        i = free.index(min(free))
+        free[i] += seconds[pair]
+    return max(free)
+
+
 def _peak_reset() -> None:
     try:  # Linux: writing 5 resets the peak resident size (VmHWM) of this process
         with open("/proc/self/clear_refs", "w") as f:
@@ -246,8 +291,8 @@ def main(argv=None) -> int:
             bar.update()
     else:
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-        # the slowest jobs first, so that two processes finish together
-        jobs.sort(key=lambda j: (j[1] not in _ODE, j[0] not in ("tolokers", "squirrel", "actor", "minesweeper")))
+        rank = {p: i for i, p in enumerate(job_order([(j[0], j[1]) for j in jobs]))}
+        jobs.sort(key=lambda j: rank[(j[0], j[1])])
         # a terminated parent must not leave its workers running: SIGTERM unwinds the with-block (pool.terminate())
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:

@@ -2,6 +2,7 @@
 
 import argparse
 import csv
+import json
 import math
 
 import pytest
@@ -169,3 +170,24 @@ def test_grid_experiment_rows_fit_their_committed_csv(data_env):
     for name, row in rows.items():
         header = next(csv.reader(open(saved / name)))
         assert set(row) | extra == set(header), (name, sorted(set(row) ^ (set(header) - extra)))
+
+
+def test_reproduce_cost_counts_the_current_protocol_and_projects_the_pool():
+    from physgnn.reproduce import cell_seconds, job_order, projected_wall, settings_grid
+
+    key = lambda st: json.dumps(st, sort_keys=True)  # noqa: E731
+    grid = [key(st) for st in settings_grid("gcn", "texas")]
+    search_rows = [{"dataset": "texas", "model": "gcn", "settings": grid[0], "split": "3", "seconds": "2.0"},
+                   {"dataset": "texas", "model": "gcn", "settings": grid[1], "split": "9", "seconds": "3.0"},
+                   {"dataset": "texas", "model": "gcn", "settings": '{"dropout": 0.9}', "split": "0", "seconds": "50"}]  # an older grid
+    repro_rows = [{"dataset": "texas", "model": "gcn", "settings": grid[0], "seconds": "7"},       # superseded setting
+                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "seconds": "1.5"},
+                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "seconds": "2.5"}]
+    assert cell_seconds(search_rows, repro_rows) == {("texas", "gcn"): (9.0, 2)}
+    # the pool hands out ODE models and large graphs first; each free process takes the next job
+    costs = {("texas", "mlp"): 1.0, ("texas", "gcn"): 2.0, ("squirrel", "acmp-gcn"): 10.0, ("texas", "acmp-gcn"): 4.0}
+    assert job_order(costs)[:2] == [("squirrel", "acmp-gcn"), ("texas", "acmp-gcn")]
+    assert projected_wall(costs, 1) == 17.0
+    assert projected_wall(costs, 2) == 10.0  # 10 | 4 + 1 + 2
+    with pytest.raises(ValueError, match="jobs must be at least 1"):
+        projected_wall(costs, 0)

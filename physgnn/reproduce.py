@@ -45,13 +45,15 @@ from .data import dataset_names, load, select_split
 from .models import ACMP, GAT, GCN, GCNII, GRAND, MLP
 from .train import fit
 
-__all__ = ["GRIDS", "DATASETS", "LARGE", "HUB_RATES", "max_degree", "protocol", "search_splits", "settings_grid", "build", "search", "best_setting", "run",
+__all__ = ["GRIDS", "DATASETS", "TRAINING", "LARGE", "HUB_RATES", "max_degree", "protocol", "search_splits", "settings_grid", "build", "search", "best_setting", "run",
            "job_order", "cell_seconds", "projected_wall", "main"]
 
+#: Every dataset of the table, in its row order.
 DATASETS = ["texas", "wisconsin", "cornell", "actor", "chameleon", "squirrel", "cora", "citeseer",
             "chameleon-filtered", "squirrel-filtered", "minesweeper", "tolokers"]
 
-# Each model: its class, fixed arguments, and the grid searched on validation scores.
+#: For each model its class, fixed arguments, and the grid searched on validation scores (the default protocol;
+#: :func:`protocol` adapts it to the larger graphs).
 GRIDS = {
     "acmp-gcn": (ACMP, dict(hidden=64, coupling="rw", form="code", step_size=0.1, dropout_in=0.5), dict(beta=[0.05, 0.25, 0.5, 1.0], T=[1.0, 3.0])),
     "acmp-gat": (ACMP, dict(hidden=64, coupling="attention", form="code", step_size=0.1, dropout_in=0.5), dict(beta=[0.05, 0.25, 0.5, 1.0], T=[1.0, 3.0])),
@@ -61,19 +63,21 @@ GRIDS = {
     "gcnii": (GCNII, dict(hidden=64, theta=0.5), dict(num_layers=[8, 16], alpha=[0.1, 0.5], dropout=[0.5])),
     "mlp": (MLP, dict(hidden=64, num_layers=2), dict(dropout=[0.2, 0.5])),
 }
+#: The training budget of every search trial and run (Adam, early stopping on the validation score).
 TRAINING = dict(epochs=200, patience=50, lr=0.01, weight_decay=5e-4)
 RUN_COLUMNS = ("dataset", "model", "split", "settings")
 WEBKB = ("texas", "wisconsin", "cornell")
 
-# The larger graphs (2,000 to 12,000 nodes, up to a million edges): ODE models take rk4 steps of 0.5 over T = 3
-# (6 steps, 24 field evaluations instead of 120) and search a smaller grid; discrete models are unchanged.
+#: The larger graphs, with 2,000 to 12,000 nodes and up to a million edges. On them the ODE models take rk4 steps of
+#: 0.5 over T = 3 (6 steps, 24 field evaluations instead of 120) and search a smaller grid; discrete models are
+#: unchanged.
 LARGE = ("actor", "chameleon", "squirrel", "chameleon-filtered", "squirrel-filtered", "minesweeper", "tolokers")
 _ODE = ("acmp-gcn", "acmp-gat", "grand")
-# ACMP's repulsion pushes node i outward at a rate of about αβ·deg(i) (Chapter 5), and these graphs have hubs of
-# degree 250 to 2,100. An explicit step h is stable only while h·αβ·deg stays below ~2.8 (rk4), and near the
-# double well's wall the rate doubles; so on the larger graphs β is searched as c / d_max with the hub's rate
-# c = β·d_max in {0.25, 1, 2.5}. (β = 0.05 with steps of 0.5 gives non-finite features within one epoch on Actor
-# and Squirrel.) The WebKB graphs, Cora and CiteSeer keep the fixed grid with steps of 0.1.
+#: ACMP's repulsion pushes node i outward at a rate of about αβ·deg(i) (Chapter 5), and these graphs have hubs of
+#: degree 250 to 2,100. An explicit step h is stable only while h·αβ·deg stays below ~2.8 (rk4), and near the
+#: double well's wall the rate doubles; so on the larger graphs β is searched as c / d_max with the hub's rate
+#: c = β·d_max in {0.25, 1, 2.5}. (β = 0.05 with steps of 0.5 gives non-finite features within one epoch on Actor
+#: and Squirrel.) The WebKB graphs, Cora and CiteSeer keep the fixed grid with steps of 0.1.
 HUB_RATES = (0.25, 1.0, 2.5)
 _LARGE_GRIDS = {"acmp-gcn": dict(T=[3.0]), "acmp-gat": dict(T=[3.0]), "grand": dict(T=[3.0])}
 
@@ -262,6 +266,8 @@ def _job(args) -> dict:
 
 
 def main(argv=None) -> int:
+    """The command line ``python -m physgnn reproduce`` (``argv``: its arguments; ``None`` reads ``sys.argv``).
+    Returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m physgnn reproduce", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", nargs="+", choices=dataset_names(), metavar="NAME", help=f"datasets ({', '.join(DATASETS)})")
     parser.add_argument("--model", nargs="+", choices=sorted(GRIDS), metavar="MODEL", help=f"models ({', '.join(GRIDS)})")

@@ -152,7 +152,7 @@ class GraphField(nn.Module):
         return self.alpha.to(dtype), None if delta is None else delta.to(dtype)
 
     def operator(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        r"""The linear part S as its values [E + N] on :attr:`pattern` (CSR order), so that the graph force is
+        r"""The linear part S as its values [E + N] on ``self.pattern`` (CSR order), so that the graph force is
         :math:`S X` = ``pattern.propagate(values, X, sorted_values=True)``; ``pattern.matrix`` gives S itself.
 
         Paper form: :math:`S = M - \operatorname{diag}(M\mathbf 1)` with :math:`M_{ij} = a_{ij} - \beta` on the edges

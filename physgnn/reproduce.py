@@ -192,10 +192,15 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True,
     return out
 
 
+def _slow_first(pair) -> tuple[bool, bool]:
+    dataset, model = pair[:2]
+    return model not in _ODE, dataset not in ("tolokers", "squirrel", "actor", "minesweeper")
+
+
 def job_order(pairs) -> list[tuple[str, str]]:
     """The order in which ``--jobs N`` hands out (dataset, model) jobs: the ODE models first, and among them the
     largest graphs first, so that the slowest jobs start early and the processes finish together."""
-    return sorted(pairs, key=lambda p: (p[1] not in _ODE, p[0] not in ("tolokers", "squirrel", "actor", "minesweeper")))
+    return sorted(pairs, key=_slow_first)
 
 
 def cell_seconds(search_rows, repro_rows) -> dict:
@@ -297,8 +302,7 @@ def main(argv=None) -> int:
             bar.update()
     else:
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-        rank = {p: i for i, p in enumerate(job_order([(j[0], j[1]) for j in jobs]))}
-        jobs.sort(key=lambda j: rank[(j[0], j[1])])
+        jobs.sort(key=_slow_first)  # the order of job_order
         # a terminated parent must not leave its workers running: SIGTERM unwinds the with-block (pool.terminate())
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:

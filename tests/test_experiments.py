@@ -109,6 +109,15 @@ def test_reproduce_protocol_per_dataset(data_env):
     assert [round(s["beta"] * 8, 4) for s in grid] == list(HUB_RATES)
     assert protocol("minesweeper", "gcn") == GRIDS["gcn"][0:1] + (GRIDS["gcn"][1], GRIDS["gcn"][2])
     assert "minesweeper" in LARGE and "texas" not in LARGE
+    # the ODE models integrate to T = 1 on the small graphs and to T = 3 on the larger ones; GRAND searches nothing
+    assert {s["T"] for s in settings_grid("acmp-gat", "cora")} == {1.0} and {s["T"] for s in grid} == {3.0}
+    assert len(settings_grid("grand", "texas")) == 1 and settings_grid("grand", "minesweeper")[0]["step_size"] == 0.5
+    # Tolokers: every model 32 channels wide, GAT with 2 heads; elsewhere 64 and 8
+    assert {s["hidden"] for m in GRIDS for s in settings_grid(m, "tolokers") if m not in ("acmp-gcn", "acmp-gat")} == {32}
+    assert {s["heads"] for s in settings_grid("gat", "tolokers")} == {2} and {s["heads"] for s in settings_grid("gat", "squirrel")} == {8}
+    from physgnn.reproduce import TRAINING, training
+
+    assert training("tolokers") == dict(TRAINING, epochs=100, lr=0.02) and training("squirrel") == training(None) == TRAINING
     with pytest.raises(ValueError, match="unknown model 'nope'"):
         protocol("texas", "nope")
 
@@ -127,6 +136,22 @@ def test_reproduce_command_end_to_end_resumable_and_parallel(data_env, tmp_path,
     assert {(r["dataset"], r["split"]) for r in runs} == {("texas", "0"), ("texas", "1"), ("cornell", "0"), ("cornell", "1")}
     assert all("--jobs 2" in r["command"] and 0 <= float(r["test"]) <= 1 for r in runs)
     assert all(0 < float(r["peak_mb"]) < 4096 and float(r["cpu_seconds"]) > 0 for r in budget)
+    # split 0 was a search split: its run is the winner's trial, not trained again, and training it again gives the
+    # same scores bit for bit (same data, settings and seed on one thread)
+    run0 = next(r for r in runs if (r["dataset"], r["split"]) == ("texas", "0"))
+    trial = next(r for r in search if (r["dataset"], r["split"], r["settings"]) == ("texas", "0", run0["settings"]))
+    assert (run0["test"], run0["val"], run0["cpu_seconds"]) == (trial["test"], trial["val"], trial["cpu_seconds"])
+    import json
+
+    import torch
+
+    from physgnn.data import load, select_split
+    from physgnn.reproduce import TRAINING, build
+    from physgnn.train import fit
+
+    torch.manual_seed(0)
+    again = fit(build("mlp", json.loads(run0["settings"]), load("texas")), select_split(load("texas"), 0), progress=False, **TRAINING)
+    assert (f"{again.test:.6f}", f"{again.val:.6f}") == (f"{float(run0['test']):.6f}", f"{float(run0['val']):.6f}")
     assert main(argv[:-2]) == 0                                   # again, one process: nothing left to do
     assert len(read_csv("reproduce.csv")) == 4 and len(read_csv("reproduce_budget.csv")) == 2
     for bad in (["--all", "--jobs", "0"], ["--dataset", "texas"], ["--all", "--splits", "10"]):
@@ -178,12 +203,16 @@ def test_reproduce_cost_counts_the_current_protocol_and_projects_the_pool():
     key = lambda st: json.dumps(st, sort_keys=True)  # noqa: E731
     grid = [key(st) for st in settings_grid("gcn", "texas")]
     search_rows = [{"dataset": "texas", "model": "gcn", "settings": grid[0], "split": "3", "seconds": "2.0"},
-                   {"dataset": "texas", "model": "gcn", "settings": grid[1], "split": "9", "seconds": "3.0"},
+                   {"dataset": "texas", "model": "gcn", "settings": grid[1], "split": "9", "seconds": "3.0", "cpu_seconds": ""},
                    {"dataset": "texas", "model": "gcn", "settings": '{"dropout": 0.9}', "split": "0", "seconds": "50"}]  # an older grid
-    repro_rows = [{"dataset": "texas", "model": "gcn", "settings": grid[0], "seconds": "7"},       # superseded setting
-                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "seconds": "1.5"},
-                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "seconds": "2.5"}]
-    assert cell_seconds(search_rows, repro_rows) == {("texas", "gcn"): (9.0, 2)}
+    repro_rows = [{"dataset": "texas", "model": "gcn", "settings": grid[0], "split": "0", "seconds": "7"},  # superseded setting
+                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "split": "0", "seconds": "1.5"},
+                  {"dataset": "texas", "model": "gcn", "settings": grid[1], "split": "9", "seconds": "2.5"}]  # = the trial: free
+    assert cell_seconds(search_rows, repro_rows) == {("texas", "gcn"): (6.5, 2)}
+    # CPU seconds win over wall-clock ones; wall-clock ones of a job are scaled by its CPU/wall ratio
+    repro_rows[1]["cpu_seconds"] = "1.0"
+    budget = [{"dataset": "texas", "model": "gcn", "wall_seconds": "10", "cpu_seconds": "5"}]
+    assert cell_seconds(search_rows, repro_rows, budget) == {("texas", "gcn"): (2.5 + 1.0, 2)}
     # the pool hands out ODE models and large graphs first; each free process takes the next job
     costs = {("texas", "mlp"): 1.0, ("texas", "gcn"): 2.0, ("squirrel", "acmp-gcn"): 10.0, ("texas", "acmp-gcn"): 4.0}
     assert job_order(costs)[:2] == [("squirrel", "acmp-gcn"), ("texas", "acmp-gcn")]

@@ -85,10 +85,10 @@ _ODE = ("acmp-gcn", "acmp-gat", "grand")
 #: c = β·d_max in {0.25, 1, 2.5}. (β = 0.05 with steps of 0.5 gives non-finite features within one epoch on Actor
 #: and Squirrel.) The WebKB graphs, Cora and CiteSeer keep the fixed grid with steps of 0.1.
 HUB_RATES = (0.25, 1.0, 2.5)
-#: Tolokers (11,758 nodes, 1,038,000 directed edges) costs every model about five times Squirrel's per epoch, and
-#: with all seven models at the full budget it alone would take longer than the other eleven graphs together. There
-#: all models are 32 channels wide (GCN's validation score on split 0 is the same as with 64; the ODE models cost
-#: half), GAT scores each edge with 2 heads instead of 8, and training is :data:`SHORT`.
+#: Tolokers (11,758 nodes, 1,038,000 directed edges, 2.6 times Squirrel's) is the dearest graph: at the full budget
+#: ACMP-GCN alone took an hour of CPU time there (``reproduce_budget.csv``). There all models are 32 channels wide
+#: (GCN's validation score on split 0 is the same as with 64; the ODE models cost half), GAT scores each edge with 2
+#: heads instead of 8, and training is :data:`SHORT`.
 NARROW = {"tolokers": dict(hidden=32)}
 #: Training budgets that differ from :data:`TRAINING`: on Tolokers 100 epochs at twice the learning rate. This costs
 #: every model some ROC AUC (one to two points of validation score for GCN and ACMP-GCN on split 0, measured when
@@ -169,7 +169,7 @@ def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True,
         if key not in done:
             torch.manual_seed(split)
             r = fit(build(model, settings, data), select_split(data, split), progress=False, **training(dataset))
-            done[key] = r.val
+            done[key] = round(r.val, 6)  # the value the CSV keeps: a resumed search then chooses exactly as a fresh one
             results.append_row("search.csv", dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
                                                   test=round(r.test, 6), best_epoch=r.best_epoch, epochs=r.epochs_run, seconds=round(r.seconds, 2),
                                                   cpu_seconds=round(r.cpu_seconds, 2), budget=f"{len(grid)} settings x {len(splits)} splits" + "".join(f", {k}={v}" for k, v in SHORT.get(dataset, {}).items()),

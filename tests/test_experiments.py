@@ -122,6 +122,24 @@ def test_reproduce_protocol_per_dataset(data_env):
         protocol("texas", "nope")
 
 
+def test_reproduce_search_chooses_the_same_fresh_and_resumed(tmp_path, monkeypatch):
+    """Two settings whose validation scores tie as saved (6 decimals) but differ in the float's last bits: a fresh
+    search and one resumed from search.csv must pick the same winner (the first in grid order)."""
+    from types import SimpleNamespace
+
+    from physgnn import reproduce
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    noise = iter([0.635 - 1e-9] * 2 + [0.635 + 1e-9] * 2)  # dropout 0.2 (tried first) a hair below dropout 0.5
+    monkeypatch.setattr(reproduce, "build", lambda *a: None)
+    monkeypatch.setattr(reproduce, "select_split", lambda data, split: data)
+    monkeypatch.setattr(reproduce, "fit", lambda *a, **k: SimpleNamespace(val=next(noise), test=0.5, best_epoch=3, epochs_run=9,
+                                                                         seconds=0.1, cpu_seconds=0.1))
+    fresh = reproduce.search("texas", "gcn", None, splits=(0, 1), progress=False, command="test")
+    resumed = reproduce.search("texas", "gcn", None, splits=(0, 1), progress=False, command="test")
+    assert fresh == resumed and fresh["dropout"] == 0.2
+
+
 def test_reproduce_command_end_to_end_resumable_and_parallel(data_env, tmp_path, monkeypatch):
     """Two jobs in two processes: search rows, run rows with the command, one budget row per job; a second call
     finds everything done and adds nothing; bad options exit with a usage error."""

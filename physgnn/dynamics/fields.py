@@ -130,7 +130,6 @@ class GraphField(nn.Module):
         if self.coupling_kind in ("gcn", "rw"):
             weight = make_coupling(edge_index, num_nodes, self.coupling_kind)
         self.register_buffer("weight", None if weight is None else weight.to(device), persistent=False)
-        self._key = (edge_index.data_ptr() if edge_index.numel() else 0, edge_index.size(1), num_nodes)
 
     def prepare(self, x0: torch.Tensor, cache: bool = True) -> None:
         """Start a solve: compute attention couplings from the features at t = 0, and (with ``cache``) build the

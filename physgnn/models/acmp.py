@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .. import _checks
+from .._identity import TensorKey, matches
 from ..dynamics.fields import ACMPField, Diffusion
 from .dropout import input_dropout
 from .ode import GraphODE
@@ -53,11 +54,13 @@ class _ODEClassifier(nn.Module):
         return self.ode.field
 
     def _bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
-        key = (edge_index.data_ptr(), edge_index.size(1), num_nodes, edge_index.device)
-        if key != self._graph_key:
-            self.field.set_graph(edge_index, num_nodes)
+        """Bind the field to ``edge_index`` unless it is bound to this very tensor, unedited (see physgnn._identity)."""
+        extra = (num_nodes, edge_index.device)
+        if not matches(self._graph_key, edge_index, extra=extra):
+            self._graph_key = None
+            self.field.set_graph(_checks.edges(edge_index, num_nodes, type(self).__name__), num_nodes)
             self.field.to(self.encoder.weight.device)
-            self._graph_key = key
+            self._graph_key = TensorKey.of(edge_index, extra=extra)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         x = input_dropout(x, self.dropout_in, self.training)
@@ -67,14 +70,15 @@ class _ODEClassifier(nn.Module):
         x = _checks.features(x, type(self).__name__)
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{type(self).__name__}: x must have shape [N, {self.in_channels}], got {tuple(x.shape)}")
-        self._bind(_checks.edges(edge_index, x.size(0), type(self).__name__), x.size(0))
+        self._bind(edge_index, x.size(0))
         h = self.ode(self.encode(x))
         h = nn.functional.dropout(torch.relu(h), self.dropout, self.training)
         return self.decoder(h)
 
     def trajectory(self, x: torch.Tensor, edge_index: torch.Tensor, times: torch.Tensor) -> torch.Tensor:
         """Hidden states H(t) at ``times`` [K]: [K, N, hidden] (for energy-vs-time plots)."""
-        self._bind(_checks.edges(edge_index, x.size(0), type(self).__name__), x.size(0))
+        x = _checks.features(x, type(self).__name__)
+        self._bind(edge_index, x.size(0))
         return self.ode(self.encode(x), times)
 
 

@@ -21,6 +21,7 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import to_torch_csr_tensor
 
 from .. import _checks
+from .._identity import TensorKey, matches
 from .dropout import input_dropout
 
 __all__ = ["GCN", "GAT", "GCNII", "MLP"]
@@ -48,21 +49,26 @@ class _Baseline(nn.Module):
         self._adj_key, self._adj = None, None
 
     def _graph(self, x, edge_index):
+        """Check ``x`` and return it with the graph operand: the normalised adjacency (CSR) for the sparse models,
+        the checked ``edge_index`` otherwise. Both are rebuilt (and the edges re-checked) only for another
+        ``edge_index`` object, an edit in place, or another size, dtype or device (see ``physgnn._identity``)."""
         where = type(self).__name__
         x = _checks.features(x, where)
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{where}: x must have shape [N, {self.in_channels}], got {tuple(x.shape)}")
-        edge_index = _checks.edges(edge_index, x.size(0), where)
-        if not self.sparse:
-            return x, edge_index
-        key = (edge_index.data_ptr(), edge_index.size(1), x.size(0), edge_index.device, x.dtype)
-        if key != self._adj_key:
-            # row = target i, column = source j (flip: PyG's edge_index is [source; target])
-            # edge_index was validated above, so the invariant checks are off (explicitly: torch warns otherwise)
-            ei, w = gcn_norm(edge_index, None, x.size(0), add_self_loops=True, dtype=x.dtype)
-            with torch.sparse.check_sparse_tensor_invariants(enable=False):
-                self._adj = to_torch_csr_tensor(ei.flip(0), w, size=(x.size(0), x.size(0)))
-            self._adj_key = key
+        extra = (x.size(0), edge_index.device if isinstance(edge_index, torch.Tensor) else None, x.dtype)
+        if not matches(self._adj_key, edge_index, extra=extra):
+            self._adj_key, self._adj = None, None
+            checked = _checks.edges(edge_index, x.size(0), where)
+            if self.sparse:
+                # row = target i, column = source j (flip: PyG's edge_index is [source; target]); edge_index was
+                # validated above, so the invariant checks are off (explicitly: torch warns otherwise)
+                ei, w = gcn_norm(checked, None, x.size(0), add_self_loops=True, dtype=x.dtype)
+                with torch.sparse.check_sparse_tensor_invariants(enable=False):
+                    self._adj = to_torch_csr_tensor(ei.flip(0), w, size=(x.size(0), x.size(0)))
+            else:
+                self._adj = checked
+            self._adj_key = TensorKey.of(edge_index, extra=extra)
         return x, self._adj
 
 

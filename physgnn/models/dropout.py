@@ -13,22 +13,29 @@ from __future__ import annotations
 
 import torch
 
+from .._identity import TensorKey, matches
+
 __all__ = ["input_dropout", "SPARSE_DENSITY"]
 
 #: inputs with at most this fraction of non-zeros (and at least 100,000 entries) are handled as CSR
 SPARSE_DENSITY = 0.1
 
-_CACHE: dict = {}
+#: the last input and its CSR form; keyed on the tensor's identity and in-place version (see physgnn._identity),
+#: so a new tensor that lands at a freed one's address, or an edit in place, is never served the old copy
+_CACHE: dict = {"key": None, "csr": None}
+
+
+def _sparse_enough(x: torch.Tensor) -> bool:
+    return x.dim() == 2 and x.numel() >= 100_000 and int(torch.count_nonzero(x)) <= SPARSE_DENSITY * x.numel()
 
 
 def _as_csr(x: torch.Tensor) -> torch.Tensor | None:
     """The CSR form of ``x`` if it is large and sparse enough, else ``None`` (cached for the last input)."""
-    key = (x.data_ptr(), tuple(x.shape), x.device, x.dtype, x._version)
-    if _CACHE.get("key") != key:
-        _CACHE.clear()
-        _CACHE["key"] = key
-        sparse = x.dim() == 2 and x.numel() >= 100_000 and int(torch.count_nonzero(x)) <= SPARSE_DENSITY * x.numel()
-        _CACHE["csr"] = x.to_sparse_csr() if sparse else None
+    extra = (tuple(x.shape), x.device, x.dtype)
+    if not matches(_CACHE["key"], x, extra=extra):
+        _CACHE["key"], _CACHE["csr"] = None, None  # drop the old copy first
+        csr = x.to_sparse_csr() if _sparse_enough(x) else None
+        _CACHE["key"], _CACHE["csr"] = TensorKey.of(x, extra=extra), csr
     return _CACHE["csr"]
 
 

@@ -24,7 +24,7 @@ from torch_geometric.utils import homophily as _pyg_homophily
 
 from . import _checks
 
-__all__ = ["dirichlet_energy", "double_well", "double_well_force", "homophily"]
+__all__ = ["dirichlet_energy", "double_well", "double_well_force", "homophily", "adjusted_homophily"]
 
 
 def dirichlet_energy(
@@ -88,3 +88,39 @@ def homophily(edge_index: torch.Tensor, y: torch.Tensor, method: str = "edge") -
         raise ValueError("homophily: y must be an integer label tensor of shape [N]")
     edge_index = _checks.edges(edge_index, y.numel(), "homophily")
     return float(_pyg_homophily(edge_index, y, method=method))
+
+
+def adjusted_homophily(edge_index: torch.Tensor, y: torch.Tensor) -> float:
+    r"""Edge homophily corrected for what degrees and class sizes give by chance (Platonov et al., "Characterizing graph datasets
+    for node classification", NeurIPS 2023):
+
+    .. math::
+
+        h_{\text{adj}} = \frac{h_{\text{edge}} - \sum_k \bar p_k^2}{1 - \sum_k \bar p_k^2}, \qquad
+        \bar p_k = \frac{D_k}{\sum_l D_l},\quad D_k = \sum_{i:\, y_i = k} d_i ,
+
+    with :math:`d_i` the number of edges into node i. :math:`\sum_k \bar p_k^2` is the edge homophily expected
+    when every edge end is drawn in proportion to degree (the configuration-model null), so
+    :math:`h_{\text{adj}} = 0` means "as many same-class edges as chance gives", negative values mean edges prefer
+    other classes, and 1 means every edge joins equal labels. Unlike the node-uniform level
+    :math:`\sum_k p_k^2`, it is not fooled when one class has the high-degree nodes.
+
+    ``edge_index`` [2, E] (an undirected graph lists both directions), ``y`` [N] integer labels. Raises
+    ``ValueError`` for a graph without edges or with a single degree-weighted class (the measure is undefined).
+    """
+    if not isinstance(y, torch.Tensor) or y.dim() != 1 or y.is_floating_point() or y.numel() == 0:
+        raise ValueError("adjusted_homophily: y must be a non-empty integer label tensor of shape [N]")
+    if int(y.min()) < 0:
+        raise ValueError(f"adjusted_homophily: labels must be non-negative class indices, found {int(y.min())}")
+    edge_index = _checks.edges(edge_index, y.numel(), "adjusted_homophily")
+    if edge_index.size(1) == 0:
+        raise ValueError("adjusted_homophily: the graph has no edges")
+    src, dst = edge_index
+    h_edge = (y[src] == y[dst]).double().mean()
+    degree = torch.bincount(dst, minlength=y.numel()).double()
+    class_degree = torch.zeros(int(y.max()) + 1, dtype=torch.float64).index_add_(0, y, degree)
+    null = ((class_degree / class_degree.sum()) ** 2).sum()
+    if float(null) >= 1.0 - 1e-12:
+        raise ValueError("adjusted_homophily: every edge ends in one class, so chance already gives h = 1; undefined")
+    return float((h_edge - null) / (1 - null))
+

@@ -72,3 +72,47 @@ def test_bad_weights():
         dirichlet_energy(torch.ones(3, 1), PATH, torch.ones(3))
     with pytest.raises(ValueError, match="unnormalised"):
         dirichlet_energy(torch.ones(3, 1), PATH, torch.ones(4), normalized=True)
+
+
+def test_adjusted_homophily_by_hand_and_its_fixed_points():
+    from physgnn.energy import adjusted_homophily
+
+    # a path 0-1-2-3 (both directions), labels 0 0 1 1: 4 of 6 directed edges join equal labels
+    path = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])
+    y = torch.tensor([0, 0, 1, 1])
+    # degrees 1 2 2 1: each class holds degree 3 of 6, so chance gives 1/4 + 1/4 = 1/2
+    assert adjusted_homophily(path, y) == pytest.approx((4 / 6 - 0.5) / 0.5)
+    # every edge inside a class: 1; a complete bipartite graph across two balanced classes: -1
+    two_cliques = torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])
+    assert adjusted_homophily(two_cliques, torch.tensor([0, 0, 1, 1])) == pytest.approx(1.0)
+    bip = torch.tensor([[0, 0, 1, 1, 2, 3, 2, 3], [2, 3, 2, 3, 0, 0, 1, 1]])
+    assert adjusted_homophily(bip, torch.tensor([0, 0, 1, 1])) == pytest.approx(-1.0)
+
+
+def test_adjusted_homophily_sees_through_a_degree_imbalance():
+    """A minority class of hubs: the node-uniform chance level says 'below chance', the degree-weighted one does not."""
+    from physgnn.energy import adjusted_homophily
+
+    hubs, leaves = range(5), range(5, 25)  # 5 hubs of class 1 in a clique, 20 leaves of class 0 in pairs
+    und = [(a, b) for a in hubs for b in hubs if a < b] + [(5 + 2 * k, 6 + 2 * k) for k in range(10)]
+    und += [(h, 5 + 2 * h) for h in hubs] + [(h, 6 + 2 * h) for h in hubs]  # each hub touches two leaves
+    ei = torch.tensor([[a for a, b in und] + [b for a, b in und], [b for a, b in und] + [a for a, b in und]])
+    y = torch.tensor([1] * len(hubs) + [0] * len(leaves))
+    h_edge = homophily(ei, y)  # 20 of 30 edges inside a class
+    assert h_edge == pytest.approx(2 / 3)
+    assert h_edge < 0.2 ** 2 + 0.8 ** 2  # below the node-uniform level 0.68 ...
+    # ... but each class holds half of all degree, so chance gives 1/2 and the adjusted measure is (2/3 - 1/2) / (1/2)
+    assert adjusted_homophily(ei, y) == pytest.approx(1 / 3)
+
+
+def test_adjusted_homophily_rejects_bad_input():
+    from physgnn.energy import adjusted_homophily
+
+    with pytest.raises(ValueError, match="no edges"):
+        adjusted_homophily(torch.zeros(2, 0, dtype=torch.long), torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="integer label"):
+        adjusted_homophily(torch.tensor([[0], [1]]), torch.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="undefined"):
+        adjusted_homophily(torch.tensor([[0, 1], [1, 0]]), torch.tensor([0, 0]))
+    with pytest.raises(ValueError, match="non-negative"):
+        adjusted_homophily(torch.tensor([[0, 1], [1, 0]]), torch.tensor([-1, 0]))

@@ -3,6 +3,7 @@
 from .coupling import COUPLINGS, attention_weights, coupling
 from .fields import ACMPField, AllenCahn, AttractionRepulsion, Diffusion, GraphField
 from .graph import SparseGraph
+from .official import NORMALISATIONS, NormalisedDiffusion, OfficialACMPField, normalised_adjacency
 from .rhs import FORMS, acmp_rhs
 
 __all__ = [
@@ -13,8 +14,12 @@ __all__ = [
     "Diffusion",
     "FORMS",
     "GraphField",
+    "NORMALISATIONS",
+    "NormalisedDiffusion",
+    "OfficialACMPField",
     "SparseGraph",
     "acmp_rhs",
     "attention_weights",
+    "normalised_adjacency",
     "coupling",
 ]

@@ -19,16 +19,19 @@ Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [N, C
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
 from .. import _checks
 from .._identity import TensorKey, matches
 from ..dynamics.fields import ACMPField, Diffusion
+from ..dynamics.official import OFFICIAL_DELTA_LOGIT, OfficialACMPField
 from .dropout import input_dropout
 from .ode import GraphODE
 
-__all__ = ["ACMP", "GRAND"]
+__all__ = ["ACMP", "GRAND", "OfficialACMP"]
 
 
 class _ODEClassifier(nn.Module):
@@ -83,7 +86,27 @@ class _ODEClassifier(nn.Module):
 
 
 class ACMP(_ODEClassifier):
-    """Allen–Cahn message passing.
+    """Allen–Cahn message passing: the book's variant (for the official code's model see :meth:`official`).
+
+    It differs from the official code (``ykiiiiii/ACMP``, ``src/``) in six ways, each for a reason:
+
+    =====================  =========================================  ============================================
+    part                   official code                              this class (and why)
+    =====================  =========================================  ============================================
+    encoder                linear ``m1`` (``GNN.py``)                 linear then ``tanh``: starts inside the
+                                                                      wells' box [−1, 1], where the Chapter 5 bound
+                                                                      holds and the cubic force is not stiff
+    α, δ                   ``sigmoid(alpha_train)``, init 0 → 0.5;    softplus rates starting at ``alpha`` = 1 and
+                           ``sigmoid(delta_train)``, init −10         ``delta`` = 1: the well acts from t = 0, as
+                           (``run_GNN.py`` defaults, function file)   in the paper's equation
+    couplings              Ã D̃⁻¹ with self-loops, column-stochastic   D⁻¹A without self-loops, row-stochastic
+                           (``get_rw_adj(norm_dim=1)`` + ``spmm``)    (``coupling="rw"``): a_ij = 1/d_i as written
+                                                                      in the paper
+    β                      subtracted from every entry of Â,          subtracted on the edges only (self-loops
+                           self-loops included; fixed, default 0.0    carry no force)
+    T, width               T = 12.8, 16 channels                      T = 3, 64 channels (the book's budget)
+    evaluation             rk4 to 3T, best validation step kept       the state at T (no test-time depth choice)
+    =====================  =========================================  ============================================
 
     Args:
         in_channels, hidden, out_channels: F, d, C.
@@ -105,6 +128,52 @@ class ACMP(_ODEClassifier):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return torch.tanh(super().encode(x))
+
+    @classmethod
+    def official(cls, in_channels: int, out_channels: int, *, beta: float = 0.0, hidden: int = 16) -> "OfficialACMP":
+        """The official code's ACMP-GCN with its command-line defaults (see :class:`OfficialACMP`)."""
+        return OfficialACMP(in_channels, hidden, out_channels, beta=beta)
+
+
+class OfficialACMP(_ODEClassifier):
+    r"""ACMP as the official code runs it (``python run_GNN.py`` with its defaults, ``--function ACMP
+    --block constant --data_norm rw``).
+
+    .. math::
+
+        H(0) = W X,\qquad \dot H = \alpha \odot \big((\tilde A\tilde D^{-1} - \beta P)H - H\big)
+        - \delta \odot (H \odot H - 1) \odot H,
+
+    integrated by rk4 with step 0.1 to T = 12.8, 16 hidden channels, input dropout 0.5, no dropout before the
+    decoder; :class:`~physgnn.dynamics.official.OfficialACMPField` is the field. The official evaluation also
+    integrates to 3T at test time and keeps the step of best validation accuracy (``GNN_early.py``,
+    ``early_stop_solver.py``); this class evaluates at T, like every model of the book.
+
+    Args:
+        in_channels, hidden, out_channels: F, d (official 16), C.
+        beta: β (official default 0.0).
+        tanh: a ``tanh`` after the encoder (off in the official code; the ablation switches it on).
+        alpha, delta: initial α and δ in (0, 1) (official 0.5 and σ(−10)); ``delta=None``: no double well.
+        couplings: ``"official"`` or ``"book"`` (see the field).
+        T, method, step_size, adjoint, dropout_in, dropout: as in :class:`ACMP` (official 12.8, rk4, 0.1, False,
+            0.5, 0.0).
+
+    Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [N, C].
+    """
+
+    def __init__(self, in_channels: int, hidden: int, out_channels: int, *, beta: float = 0.0, tanh: bool = False,
+                 alpha: float = 0.5, delta: float | None = 1.0 / (1.0 + math.exp(-OFFICIAL_DELTA_LOGIT)),
+                 couplings: str = "official", T: float = 12.8, method: str = "rk4", step_size: float = 0.1,
+                 adjoint: bool = False, dropout_in: float = 0.5, dropout: float = 0.0):
+        def make_field(ei, n):
+            return OfficialACMPField(ei, n, hidden, beta=beta, alpha=alpha, delta=delta, couplings=couplings)
+
+        super().__init__(in_channels, hidden, out_channels, dropout_in, dropout, make_field, T, method, step_size, adjoint)
+        self.tanh = bool(tanh)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        h = super().encode(x)
+        return torch.tanh(h) if self.tanh else h
 
 
 class GRAND(_ODEClassifier):

@@ -130,3 +130,33 @@ def test_gradients_reach_alpha_and_delta():
 def test_bad_input(make, message):
     with pytest.raises(ValueError, match=message):
         make(random_graph())
+
+
+def test_acmp_ablation_runs_every_variant_on_a_tiny_budget(data_env, tmp_path, monkeypatch):
+    """Each variant trains (2 epochs, split 0) on Texas, the rows carry β and its degree products, main() appends
+    them to the CSV and skips them when resumed; the variants differ from the reference in the part they name."""
+    import csv
+
+    from physgnn.data import load
+    from physgnn.experiments import acmp_ablation as ab
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    assert ab.main(["--datasets", "texas", "--splits", "0", "--epochs", "2", "--patience", "2"]) == 0
+    rows = list(csv.DictReader(open(tmp_path / ab.CSV)))
+    assert [r["variant"] for r in rows] == list(ab.VARIANTS)
+    texas = load("texas")
+    deg = torch.bincount(texas.edge_index[1], minlength=texas.num_nodes).double()
+    for r in rows:
+        beta = 0.0 if r["variant"] in ("official", "grand-tanh") else ab.BETA
+        assert float(r["beta"]) == beta and r["epochs_run"] == "2"
+        assert math.isclose(float(r["beta_max_degree"]), beta * float(deg.max()), rel_tol=1e-6)
+        assert 0 <= float(r["test"]) <= 1
+    assert ab.main(["--datasets", "texas", "--splits", "0", "--epochs", "2", "--patience", "2"]) == 0
+    assert len(list(csv.DictReader(open(tmp_path / ab.CSV)))) == len(ab.VARIANTS)
+    m = {v: ab.make_model(v, 5, 2, 0.25, large=False) for v in ab.VARIANTS}
+    assert m["tanh"].tanh and not m["official+beta"].tanh
+    assert m["row-couplings"].field.couplings == "book" and m["official+beta"].field.couplings == "official"
+    assert m["no-well"].field.delta is None and float(m["delta-on"].field.delta.detach()[0]) == 0.5
+    assert m["official"].field.beta == 0.0 and m["official+beta"].field.beta == 0.25
+    with pytest.raises(ValueError, match="unknown variant"):
+        ab.run(["texas"], ["official", "gcn"], [0])

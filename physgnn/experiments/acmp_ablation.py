@@ -1,0 +1,150 @@
+r"""From the official ACMP code's model to the book's ACMP, one change at a time (Chapter 7's model card).
+
+What it measures: the test score of each variant below on each split, trained with :func:`physgnn.train.fit`
+(Adam, lr 0.01, weight decay 5e-4, up to 200 epochs, early stopping after 50 without a better validation score:
+the budget of ``python -m physgnn reproduce``), seeded with ``seed + split``. The reference is the official
+configuration with repulsion switched on (``official+beta``, β from :func:`beta_for`); every other variant changes
+one thing:
+
+=================  ======================================================================================
+variant            model
+=================  ======================================================================================
+``official``       :class:`~physgnn.models.OfficialACMP` as ``run_GNN.py`` runs it by default: β = 0,
+                   i.e. GRAND-rw plus a double well that starts switched off
+``official+beta``  the same with β = :func:`beta_for` (the reference)
+``tanh``           reference + ``tanh`` after the encoder (the book's choice)
+``delta-on``       reference with δ starting at 0.5 instead of σ(−10) (the well acts from t = 0)
+``row-couplings``  reference with the book's couplings: row-stochastic 1/d_i, no self-loops, β on edges only
+``no-well``        reference with δ = 0 (no double well)
+``grand-tanh``     reference with β = 0, δ = 0 and ``tanh``: GRAND-rw with the book's encoder
+``book``           the book's :class:`~physgnn.models.ACMP` (``coupling="rw"``, ``form="code"``, tanh, softplus
+                   α = δ = 1 at the start, 64 channels) with the same β, integrated as ``reproduce`` does
+                   (T = 1, rk4 steps of 0.1 on WebKB; T = 3, steps of 0.5 on the larger graphs)
+=================  ======================================================================================
+
+The official variants keep the official T = 12.8, 16 channels, rk4 steps of 0.1, input dropout 0.5 and no dropout
+before the decoder. β: :data:`BETA` on WebKB; on the larger graphs the largest β that the book's rk4 steps of 0.5
+follow stably by :func:`physgnn.stability.stable_beta` (capped at :data:`BETA`), so that repulsion is on and the
+solver stable. Each row records β, β·(mean degree) and β·d_max.
+
+Datasets: the ten Geom-GCN splits of Texas, Wisconsin and Cornell, and Minesweeper and filtered Chameleon (their
+own ten splits), as :func:`physgnn.data.load` gives them (undirected, no self-loops). Rows go to
+``results/acmp_ablation.csv``; Chapter 7 reads them. The command (resumable; not yet run at full scale)::
+
+    OMP_NUM_THREADS=1 python -m physgnn experiment acmp_ablation
+    python -m physgnn experiment acmp_ablation --datasets texas --variants official book --splits 0   # smaller
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+
+import torch
+
+from ..data import load, select_split
+from ..models import ACMP, OfficialACMP
+from ..train import fit
+from ._runner import fit_fields, over_grid, save, summarize as _summarize, training_fields
+
+__all__ = ["CSV", "DATASETS", "VARIANTS", "KEYS", "BETA", "beta_for", "make_model", "run_one", "run", "summarize", "main"]
+
+CSV = "acmp_ablation.csv"
+DATASETS = ("texas", "wisconsin", "cornell", "minesweeper", "chameleon-filtered")
+VARIANTS = ("official", "official+beta", "tanh", "delta-on", "row-couplings", "no-well", "grand-tanh", "book")
+KEYS = ("dataset", "variant", "split")
+#: β of the variants with repulsion, where the solver allows it.
+BETA = 0.25
+WEBKB = ("texas", "wisconsin", "cornell")
+
+
+@functools.lru_cache(maxsize=None)
+def beta_for(dataset: str) -> float:
+    """β of the repulsive variants on ``dataset``: :data:`BETA` on WebKB, else the smaller of :data:`BETA` and the
+    largest β stable for the book's rk4 steps of 0.5 at α = 1 (:func:`physgnn.stability.stable_beta`), rounded
+    down to 4 decimals."""
+    if dataset in WEBKB:
+        return BETA
+    from ..stability import stable_beta
+
+    data = load(dataset)
+    beta = stable_beta(data.edge_index, data.num_nodes, method="rk4", step_size=0.5, alpha=1.0, couplings="book")["beta"]
+    return min(BETA, int(beta * 1e4) / 1e4)
+
+
+def make_model(variant: str, in_channels: int, out_channels: int, beta: float, large: bool) -> torch.nn.Module:
+    """A fresh model of ``variant`` (see the module docstring); ``large`` selects the book's larger-graph solve."""
+    off = dict(beta=beta)
+    if variant == "official":
+        return OfficialACMP(in_channels, 16, out_channels)
+    if variant == "official+beta":
+        return OfficialACMP(in_channels, 16, out_channels, **off)
+    if variant == "tanh":
+        return OfficialACMP(in_channels, 16, out_channels, tanh=True, **off)
+    if variant == "delta-on":
+        return OfficialACMP(in_channels, 16, out_channels, delta=0.5, **off)
+    if variant == "row-couplings":
+        return OfficialACMP(in_channels, 16, out_channels, couplings="book", **off)
+    if variant == "no-well":
+        return OfficialACMP(in_channels, 16, out_channels, delta=None, **off)
+    if variant == "grand-tanh":
+        return OfficialACMP(in_channels, 16, out_channels, beta=0.0, delta=None, tanh=True)
+    if variant == "book":
+        solve = dict(T=3.0, step_size=0.5) if large else dict(T=1.0, step_size=0.1)
+        return ACMP(in_channels, 64, out_channels, coupling="rw", form="code", beta=beta, dropout_in=0.5, **solve)
+    raise ValueError(f"acmp_ablation: unknown variant {variant!r}; allowed: {', '.join(VARIANTS)}")
+
+
+def run_one(data, variant: str, split: int, *, epochs: int = 200, patience: int = 50, lr: float = 0.01,
+            weight_decay: float = 5e-4, seed: int = 0, beta: float | None = None) -> dict:
+    """Train ``variant`` on split ``split`` of ``data`` (masks [N, S]); return a result row. ``beta``: β of the
+    repulsive variants (default :func:`beta_for` of the dataset)."""
+    one = select_split(data, int(split)) if data.train_mask.dim() == 2 else data
+    beta = beta_for(data.name) if beta is None else float(beta)
+    torch.manual_seed(seed + int(split))
+    net = make_model(variant, data.num_features, int(data.y.max()) + 1, beta, data.name not in WEBKB)
+    r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
+    ei = data.edge_index[:, data.edge_index[0] != data.edge_index[1]]
+    deg = torch.bincount(ei[1], minlength=data.num_nodes).double()
+    used = 0.0 if variant in ("official", "grand-tanh") else beta
+    return {
+        "dataset": data.name, "variant": variant, "split": int(split), "metric": r.metric, **fit_fields(r),
+        "beta": used, "beta_mean_degree": round(used * float(deg.mean()), 4), "beta_max_degree": round(used * float(deg.max()), 4),
+        "T": float(net.ode.T), "step_size": float(net.ode.step_size), "width": net.hidden,
+        **training_fields(hidden=net.hidden, dropout=net.dropout, epochs=epochs, patience=patience, lr=lr,
+                          weight_decay=weight_decay, seed=seed),
+    }
+
+
+def run(datasets=DATASETS, variants=VARIANTS, splits=range(10), *, progress: bool = True, on_row=None, skip=(),
+        **fit_kwargs) -> list[dict]:
+    """Every (dataset, variant, split) not in ``skip``; see :func:`physgnn.experiments._runner.over_grid`."""
+    for v in variants:
+        if v not in VARIANTS:
+            raise ValueError(f"acmp_ablation: unknown variant {v!r}; allowed: {', '.join(VARIANTS)}")
+    grid = [(d, v, int(s)) for d in datasets for v in variants for s in splits]
+    return over_grid("acmp_ablation", grid, run_one, skip=skip, progress=progress, on_row=on_row, **fit_kwargs)
+
+
+def summarize(rows) -> dict:
+    """Mean and sample std of the test score over splits per (dataset, variant)."""
+    return _summarize(rows, by=("dataset", "variant"))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m physgnn experiment acmp_ablation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="split indices (default 0..9)")
+    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--patience", type=int, default=50)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--weight-decay", type=float, default=5e-4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 makes runs repeat bit for bit)")
+    args = parser.parse_args(argv)
+    if any(not 0 <= s < 10 for s in args.splits):
+        parser.error("splits must lie in 0..9")
+    torch.set_num_threads(args.threads)
+    kw = dict(epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed)
+    return save("acmp_ablation", CSV, KEYS, lambda **io: run(args.datasets, args.variants, args.splits, **io, **kw))

@@ -187,16 +187,25 @@ def _base(edge_index, num_nodes, couplings):
 
 
 def stable_beta(edge_index: torch.Tensor, num_nodes: int, *, method: str = "rk4", step_size: float = 0.5,
-                alpha: float = 1.0, couplings: str = "book", beta_max: float = 1.0, safety: float = 0.9,
-                tol: float = 1e-3, k: int = 24, dense_limit: int = 1500) -> dict:
+                alpha: float = 1.0, couplings: str = "book", delta: float | None = None, start: float = 1.0,
+                beta_max: float = 1.0, safety: float = 0.9, tol: float = 1e-3, k: int = 24,
+                dense_limit: int = 1500) -> dict:
     r"""The largest β in [0, ``beta_max``] whose code-form field :math:`\alpha((M_0 - \beta P)x - x)` an explicit
     ``method`` with step ``step_size`` follows stably: every decaying eigenvalue λ of the graph part satisfies
     :math:`|R(\tau\lambda/\text{safety})| \le 1` (a margin for α and β moving during training).
 
+    ``delta``: the double well's δ. Repulsion lets the features grow to the bound B of :func:`feature_bound`
+    (here with :math:`m(0) \le` ``start``: 1 after a ``tanh`` encoder), where the well's Jacobian
+    :math:`\delta(1 - 3x^2)` adds down to :math:`-\delta(3B^2 - 1)` on the diagonal. With ``delta`` given the
+    spectrum is shifted by that amount before the test: an estimate (exact when every node sits at ±B), which makes
+    the rule scale like 1/d_max once :math:`\beta d_{\max} \gg 1`, because :math:`B^2 \approx \alpha\beta d_{\max}/\delta`.
+    Without it (``None``) only the graph part is tested, as for the official start δ = σ(−10) ≈ 0.
+
     Found by bisection on β to ``tol`` (stability is checked, not assumed monotone: the result is stable). Returns a
     dict: ``beta``, ``beta_mean_degree`` (β·mean degree), ``beta_max_degree`` (β·d_max), ``max_step`` (the largest
-    stable τ at that β), ``growing`` (eigenvalues with Re λ > 0 among those computed), ``mean_degree``, ``max_degree``.
-    Spectra are dense up to ``dense_limit`` nodes, else the 2k extreme eigenvalues (:func:`spectrum`).
+    stable τ at that β), ``growing`` (eigenvalues with Re λ > 0 among those computed), ``bound`` (B at that β),
+    ``mean_degree``, ``max_degree``. Spectra are dense up to ``dense_limit`` nodes, else the 2k extreme eigenvalues
+    (:func:`spectrum`).
     """
     where = "stable_beta"
     _checks.choice(method, METHODS, "method", where)
@@ -208,8 +217,17 @@ def stable_beta(edge_index: torch.Tensor, num_nodes: int, *, method: str = "rk4"
     m0, p = _base(edge_index, num_nodes, couplings)
     eye = sp.identity(num_nodes, format="csr")
 
+    if delta is not None:
+        delta = _checks.positive(delta, "delta", where)
+    start = _checks.positive(start, "start", where)
+
+    def bound(beta):
+        r = float(abs(m0 - beta * p).sum(axis=1).max())
+        return start if delta is None else max(start, math.sqrt(max(0.0, 1 + alpha * (r - 1) / delta)))
+
     def eig(beta):
-        return spectrum(alpha * (m0 - beta * p - eye), k=k, dense_limit=dense_limit)
+        lam = spectrum(alpha * (m0 - beta * p - eye), k=k, dense_limit=dense_limit)
+        return lam if delta is None else lam - delta * (3 * bound(beta) ** 2 - 1)
 
     def ok(beta):
         return max_stable_step(eig(beta), method) * safety >= step_size
@@ -227,7 +245,7 @@ def stable_beta(edge_index: torch.Tensor, num_nodes: int, *, method: str = "rk4"
     ei = ei[:, ei[0] != ei[1]]
     deg = torch.bincount(ei[1], minlength=num_nodes).double()
     return {"beta": lo, "beta_mean_degree": lo * float(deg.mean()), "beta_max_degree": lo * float(deg.max()),
-            "max_step": max_stable_step(lam, method), "growing": int((lam.real > 1e-9).sum()),
+            "max_step": max_stable_step(lam, method), "growing": int((lam.real > 1e-9).sum()), "bound": bound(lo),
             "mean_degree": float(deg.mean()), "max_degree": int(deg.max())}
 
 

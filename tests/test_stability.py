@@ -124,3 +124,15 @@ def test_bad_input():
         st.stable_beta(ei, 6, method="euler", step_size=5.0)
     with pytest.raises(ValueError, match="x0 must have shape"):
         st.feature_bound(OfficialACMPField(ei, 6, 2), torch.zeros(6, 3))
+
+
+def test_stable_beta_with_the_well_is_smaller_and_scales_with_the_hub():
+    """The well's stiffness at the feature bound (δ given) only shrinks the stable β; on a bigger hub it shrinks more."""
+    out = {}
+    for d in (20, 80):
+        ei, n = star(d, extra=2 * d), d + 1
+        lin = st.stable_beta(ei, n, method="rk4", step_size=0.5, couplings="book", tol=1e-4)
+        well = st.stable_beta(ei, n, method="rk4", step_size=0.5, couplings="book", delta=1.0, tol=1e-4)
+        assert well["beta"] <= lin["beta"] and well["bound"] >= 1.0
+        out[d] = well["beta"]
+    assert out[80] < out[20]

@@ -24,8 +24,8 @@ variant            model
 
 The official variants keep the official T = 12.8, 16 channels, rk4 steps of 0.1, input dropout 0.5 and no dropout
 before the decoder. β: :data:`BETA` on WebKB; on the larger graphs the largest β that the book's rk4 steps of 0.5
-follow stably by :func:`physgnn.stability.stable_beta` (capped at :data:`BETA`), so that repulsion is on and the
-solver stable. Each row records β, β·(mean degree) and β·d_max.
+follow stably by :func:`physgnn.stability.stable_beta` with the double well's stiffness at the feature bound
+(δ = 1, capped at :data:`BETA`), so that the solver is stable. Each row records β, β·(mean degree) and β·d_max.
 
 Datasets: the ten Geom-GCN splits of Texas, Wisconsin and Cornell, and Minesweeper and filtered Chameleon (their
 own ten splits), as :func:`physgnn.data.load` gives them (undirected, no self-loops). Rows go to
@@ -61,14 +61,15 @@ WEBKB = ("texas", "wisconsin", "cornell")
 @functools.lru_cache(maxsize=None)
 def beta_for(dataset: str) -> float:
     """β of the repulsive variants on ``dataset``: :data:`BETA` on WebKB, else the smaller of :data:`BETA` and the
-    largest β stable for the book's rk4 steps of 0.5 at α = 1 (:func:`physgnn.stability.stable_beta`), rounded
-    down to 4 decimals."""
+    largest β stable for the book's rk4 steps of 0.5 at α = δ = 1 (:func:`physgnn.stability.stable_beta`, the well's
+    stiffness included), rounded down to 4 decimals."""
     if dataset in WEBKB:
         return BETA
     from ..stability import stable_beta
 
     data = load(dataset)
-    beta = stable_beta(data.edge_index, data.num_nodes, method="rk4", step_size=0.5, alpha=1.0, couplings="book")["beta"]
+    beta = stable_beta(data.edge_index, data.num_nodes, method="rk4", step_size=0.5, alpha=1.0, couplings="book",
+                       delta=1.0)["beta"]
     return min(BETA, int(beta * 1e4) / 1e4)
 
 

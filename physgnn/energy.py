@@ -1,6 +1,6 @@
 r"""Energies that measure how alike neighbours are, and the double-well potential.
 
-Dirichlet energy (book eq. ``dirichlet-energy``), two forms:
+Dirichlet energy (the notation page, eq. :eq:`dirichlet-energy`), two forms:
 
 * unnormalised, the one ACMP and the oversmoothing survey plot:
 
@@ -12,7 +12,7 @@ Dirichlet energy (book eq. ``dirichlet-energy``), two forms:
   :math:`L = I - \tilde D^{-1/2}(A + I)\tilde D^{-1/2}`, the Laplacian of the normalised adjacency that a
   GCN layer multiplies by.
 
-Double well (book eq. ``double-well``): :math:`W(x) = (1 - x^2)^2 / 4`, minima at ±1, a hump at 0;
+Double well (Chapter 5, eq. :eq:`ch5-double-well`): :math:`W(x) = (1 - x^2)^2 / 4`, minima at ±1, a hump at 0;
 its force is :math:`-W'(x) = x(1 - x^2)`.
 """
 

@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make book   set up .venv (if needed), execute every chapter, build the site with warnings as errors
-#   make test   set up .venv (if needed), run the unit tests and every chapter notebook (nbval)
+#   make test   set up .venv (if needed), run the unit tests and every chapter notebook (nbval) in fast mode
+#   make test-full   the same with every chapter at full size (PHYSGNN_FAST=0)
 # Other targets: make lab (JupyterLab on the chapters), make bench, make course (student notebooks),
 # make slides (reveal.js lecture decks), make sitecheck, make clean, make constraints.
 
@@ -25,7 +26,7 @@ export OMP_NUM_THREADS ?= 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
 
-.PHONY: book test unit notebooks lab bench clean setup constraints sitecheck course slides
+.PHONY: book test test-full unit notebooks lab bench clean setup constraints sitecheck course slides
 
 setup: $(STAMP)
 
@@ -65,10 +66,15 @@ book: $(STAMP) _build/.physgnn-sources $(MATHJAX)
 unit: $(STAMP)
 	$(PY) -m pytest -q tests
 
+# Fast mode unless the caller sets PHYSGNN_FAST=0 (make test-full does).
 notebooks: $(STAMP)
-	PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --timeout=900 $(NOTEBOOKS)
+	PHYSGNN_FAST=$${PHYSGNN_FAST:-1} PHYSGNN_OFFLINE=1 $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --timeout=900 $(NOTEBOOKS)
 
 test: unit notebooks
+
+test-full: $(STAMP)
+	$(MAKE) unit
+	PHYSGNN_FAST=0 $(MAKE) notebooks
 
 # The built site in a real browser (headless Chromium from Debian, driven by Playwright).
 sitecheck: $(STAMP)

@@ -1,15 +1,19 @@
 """Execute the book's notebooks in parallel into Jupyter Book's execution cache, before `jupyter-book build`.
 
-    python scripts/execute_notebooks.py [--jobs 2] [--cache _build/.jupyter_cache] [--timeout 600]
+    python scripts/execute_notebooks.py [--jobs 2] [--cache _build/.jupyter_cache] [--timeout 600] [NOTEBOOK ...]
 
 Jupyter Book (myst-nb, ``execute_notebooks: cache``) runs notebooks one at a time while Sphinx reads them. This
 script fills the same jupyter-cache database first, ``--jobs`` kernels at a time, with the same settings myst-nb
 uses (working directory = the notebook's folder, errors not allowed, the configured timeout), so the build then
-finds every notebook cached and only renders. A notebook whose code is already cached is not run again.
+finds every notebook cached and only renders. A notebook whose code is already cached from a run in the same
+mode is not run again.
 
 Each kernel inherits this process's environment (PHYSGNN_FAST, PHYSGNN_DATA_MIRROR, OMP_NUM_THREADS, ...). If a
 notebook fails, its traceback is printed and the script exits with status 1 (the book would fail on it anyway).
-The run times are the ones the book's execution-status page shows.
+With each executed notebook the cache stores what the book's execution-status page shows
+(book/_ext/exec_status.py): the wall-clock seconds, the mode the kernel ran in (``fast`` or ``full``, by the rule
+of ``physgnn.utils.fast_mode``: ``PHYSGNN_FAST=1``, or ``CI`` set and ``PHYSGNN_FAST`` not ``0``), the number of
+kernels running side by side, and when the run finished (UTC).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -60,11 +65,30 @@ def _execute(path: str, timeout: int):
     return path, nb, result.time, (result.exc_string if result.err is not None else None)
 
 
+def run_mode() -> str:
+    """"fast" or "full": the mode every kernel started by this process runs in (they inherit its environment)."""
+    sys.path.insert(0, str(ROOT))
+    from physgnn.utils import fast_mode
+
+    return "fast" if fast_mode() else "full"
+
+
+def run_record(seconds: float, mode: str, jobs: int) -> dict:
+    """What the cache keeps about one run: ``execution_seconds`` is the key myst-nb itself reads."""
+    if mode not in ("fast", "full"):
+        raise ValueError(f"mode must be 'fast' or 'full', got {mode!r}")
+    finished = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return {"execution_seconds": round(float(seconds), 1), "physgnn_mode": mode, "physgnn_jobs": int(jobs),
+            "physgnn_finished": finished}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="kernels at a time (default 2)")
     parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache", help="jupyter-cache folder")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (as execute.timeout in _config.yml)")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="only these notebooks (default: every notebook in _toc.yml, in reading order)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
@@ -74,15 +98,23 @@ def main(argv=None) -> int:
 
     cache = get_cache(str(args.cache))
     todo = []
-    for path in toc_notebooks():
+    chosen = [p.resolve() for p in args.notebooks] or toc_notebooks()
+    missing = [str(p) for p in chosen if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    mode = run_mode()
+    for path in chosen:
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
             todo.append(path)
+            continue
+        if (record.data or {}).get("physgnn_mode") != mode:  # cached from a run in the other mode (or unrecorded)
+            todo.append(path)
     if not todo:
-        print("execute_notebooks: every notebook is cached")
+        print(f"execute_notebooks: every notebook is cached from a {mode}-mode run")
         return 0
-    print(f"execute_notebooks: running {len(todo)} notebooks, {args.jobs} at a time")
+    print(f"execute_notebooks: running {len(todo)} notebooks in {mode} mode, {args.jobs} at a time")
     start, failed = time.perf_counter(), []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(_execute, str(p), args.timeout) for p in todo]
@@ -94,7 +126,7 @@ def main(argv=None) -> int:
                 print(f"FAILED {rel} after {seconds:.0f} s\n{error}", file=sys.stderr)
                 continue
             uri = cache.add_nb_to_project(path).uri
-            cache.cache_notebook_bundle(CacheBundleIn(nb, uri, data={"execution_seconds": seconds}),
+            cache.cache_notebook_bundle(CacheBundleIn(nb, uri, data=run_record(seconds, mode, args.jobs)),
                                         check_validity=False, overwrite=True)
             print(f"  {seconds:6.1f} s  {rel}", flush=True)
     print(f"execute_notebooks: {len(todo) - len(failed)} of {len(todo)} notebooks in {time.perf_counter() - start:.0f} s")

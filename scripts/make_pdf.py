@@ -5,7 +5,10 @@
 Jupyter Book's own PDF-via-HTML builder downloads a browser at build time and fails offline; the LaTeX builder needs
 a TeX installation. Debian's Chromium prints the single-page build instead (`make book` builds it with
 ``jupyter-book build . --builder singlehtml`` from the same execution cache, so nothing runs twice). The page is
-given time to typeset its math (MathJax is served from the site) before printing. The PDF lands in ``_build/pdf``,
+given time to typeset its math (MathJax is served from the site) before printing. Before printing, the page gets
+the PDF's layout (``prepare``): A4 sheets numbered at the foot, the table of contents on the first sheet, a heading
+for each part of the book and "Chapter N" before each chapter's title, each page of the book on a new sheet. Chromium
+writes the headings as the PDF's bookmarks (``--generate-pdf-document-outline``). The PDF lands in ``_build/pdf``,
 which ``_config.yml`` lists in ``html_extra_path``: the site serves it at its root, and the intro links to it.
 
 Without Chromium the script says how to install it and exits with status 0 (a local build without a PDF is still
@@ -15,6 +18,7 @@ a build); CI installs Chromium, and the browser check of the site then fails on 
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import shutil
 import subprocess
@@ -33,17 +37,131 @@ def find_chromium(explicit: str | None = None) -> str | None:
     return None
 
 
-def single_page(html: Path) -> Path:
-    """The file to print. The single-page build's index.html only redirects to the root document (book/intro.html),
-    whose links to _static/ and _images/ are written relative to the build's root; a copy at the root resolves them."""
-    text = html.read_text(errors="replace")
+# Print layout of the PDF only (the site's own print rules live in book/_static/physgnn.css): A4 pages with the page
+# number at the foot (CSS page-margin boxes, Chromium 131 or newer), the title page without one, each part and
+# each page of the book starting on a new sheet, and no link markers after headings.
+PDF_CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm 15mm;
+        @bottom-center { content: counter(page); font-family: sans-serif; font-size: 9pt; color: #444; } }
+@page :first { @bottom-center { content: none; } }
+#jb-print-docs-body > h1 { break-before: avoid !important; }
+.bd-main .bd-content .bd-article h1.pdf-part { display: block !important; break-before: page; font-size: 2.2em;
+                                              margin-top: 30vh; }
+h1.pdf-part + span[id^="document-"] + section { break-before: page; }
+span[id^="document-"] + section { break-before: page; }
+.headerlink { display: none !important; }
+"""
+
+CHAPTER_FILE = re.compile(r"chapters/0*(\d+)_")
+
+
+def toc_parts(toc: Path = ROOT / "_toc.yml") -> list[tuple[str, str]]:
+    """(part caption, docname of the part's first page) for every part of the table of contents."""
+    import yaml
+
+    data = yaml.safe_load(toc.read_text())
+    out = []
+    for part in data.get("parts", []):
+        chapters = part.get("chapters") or []
+        if part.get("caption") and chapters and "file" in chapters[0]:
+            out.append((part["caption"], re.sub(r"\.(md|ipynb)$", "", chapters[0]["file"])))
+    return out
+
+
+def prepare(text: str, parts: list[tuple[str, str]]) -> str:
+    """The single-page HTML made ready to print: the PDF's page style, a heading for each part of the book (so
+    the PDF's outline reads part > chapter > section), and "Chapter N" before each chapter's title."""
+    text = text.replace("</head>", f"<style>{PDF_CSS}</style>\n</head>", 1)
+    for caption, docname in parts:
+        anchor = f'<span id="document-{docname}"></span>'
+        if anchor in text:
+            text = text.replace(anchor, f'<h1 class="pdf-part">{html.escape(caption)}</h1>\n{anchor}', 1)
+
+    def number(match):
+        return f"{match.group(1)}Chapter {int(match.group(2))} · "
+
+    return re.sub(r'(<span id="document-chapters/0*(\d+)_[^"]*"></span>\s*<section[^>]*>\s*<h2>)', number, text)
+
+
+def single_page(html_file: Path, parts: list[tuple[str, str]] | None = None) -> Path:
+    """The file to print, ``print.html`` beside the build's index. The single-page build's index.html only redirects
+    to the root document (book/intro.html), whose links to _static/ and _images/ are written relative to the
+    build's root; a copy at the root resolves them."""
+    text = html_file.read_text(errors="replace")
     target = re.search(r'http-equiv="refresh"[^>]*url=([^"\s>]+)', text, re.I)
-    if not target:
-        return html
-    page = html.parent / "print.html"
-    page.write_text((html.parent / target.group(1)).read_text(errors="replace"))
+    if target:
+        text = (html_file.parent / target.group(1)).read_text(errors="replace")
+    page = html_file.parent / "print.html"
+    page.write_text(prepare(text, toc_parts() if parts is None else parts))
     return page
 
+
+def heading_texts(text: str) -> list[str]:
+    """The plain text of every heading (h1-h6, and elements with role="heading") in an HTML page, in order."""
+    out = []
+    for m in re.finditer(r'<(h[1-6])\b[^>]*>(.*?)</\1>|<(\w+)\b[^>]*role="heading"[^>]*>(.*?)</\3>', text, re.S):
+        inner = m.group(2) if m.group(2) is not None else m.group(4)
+        inner = re.sub(r'<a class="headerlink".*?</a>', "", inner, flags=re.S)
+        plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", inner))).strip()
+        if plain:
+            out.append(plain)
+    return out
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def readable(heading: str) -> str:
+    """A heading's text for a bookmark: inline math without delimiters or commands (\\(\\hat A\\) -> A)."""
+    return re.sub(r"\s+", " ", re.sub(r"\\[()]|\\[A-Za-z]+", "", heading)).strip()
+
+
+def clean_outline(pdf: Path, headings: list[str]) -> int:
+    """Give each bookmark the text of the heading it was made from; return how many were changed.
+
+    Chromium takes a bookmark's title from the laid-out lines of its heading: a title that wraps loses the space
+    at the break ("message passingand"), a heading at the top of a sheet can come out partly twice, and inline
+    math is left out. Bookmarks come in the headings' order, so each is matched to the next heading (a few may
+    be skipped: headings hidden in print make no bookmark) whose text, ignoring whitespace and math, starts the
+    same way, and takes that heading's text. Needs pypdf; without it the PDF keeps Chromium's titles."""
+    try:
+        from pypdf import PdfWriter
+        from pypdf.generic import NameObject, TextStringObject
+    except ImportError:
+        print("make_pdf: pypdf is not installed, so the bookmarks keep Chromium's titles", file=sys.stderr)
+        return 0
+    keys = [_squash(re.sub(r"\\\(.*?\\\)", "", h)) for h in headings]
+    writer = PdfWriter(clone_from=str(pdf))
+    changed, pos = 0, 0
+
+    def walk(node):
+        nonlocal changed, pos
+        while node is not None:
+            node = node.get_object()
+            title = str(node.get("/Title", ""))
+            key = _squash(title)
+            for j in range(pos, min(pos + 12, len(headings))):
+                stem = keys[j][:16]
+                if stem and key.startswith(stem):
+                    if readable(headings[j]) != title:
+                        node[NameObject("/Title")] = TextStringObject(readable(headings[j]))
+                        changed += 1
+                    pos = j + 1
+                    break
+            if "/First" in node:
+                walk(node["/First"])
+            node = node.get("/Next")
+
+    root = writer._root_object
+    if "/Outlines" in root and "/First" in root["/Outlines"].get_object():
+        walk(root["/Outlines"].get_object()["/First"])
+    if changed:
+        tmp = pdf.with_suffix(".outline.pdf")
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+        tmp.replace(pdf)
+    return changed
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,14 +183,18 @@ def main(argv=None) -> int:
     tmp = args.out.with_suffix(".tmp.pdf")
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--run-all-compositor-stages-before-draw",
-           f"--virtual-time-budget={args.budget}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}",
+           f"--virtual-time-budget={args.budget}", "--no-pdf-header-footer", "--generate-pdf-document-outline",
+           f"--print-to-pdf={tmp}",
            page.resolve().as_uri()]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
     head = tmp.read_bytes()[:5] if tmp.is_file() else b""
     if head != b"%PDF-":
         print(f"make_pdf: Chromium did not write a PDF ({tmp})", file=sys.stderr)
         return 1
+    fixed = clean_outline(tmp, heading_texts(page.read_text(errors="replace")))
     tmp.replace(args.out)
+    if fixed:
+        print(f"make_pdf: {fixed} bookmark titles set to their headings' text")
     print(f"make_pdf: {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 2**20:.1f} MB)")
     return 0
 

@@ -7,7 +7,8 @@ Serves the site on 127.0.0.1 and, for every page: no JavaScript errors and no fa
 internal link and anchor resolves; each chapter's Colab button points at that chapter's notebook on the configured
 repository and branch, the page shows at least one figure and links its .ipynb download, which serves the notebook;
 the page weight (bytes of all local resources). Then: the book's PDF exists and has pages, the search page finds each
-chapter by a word from its title, the beta slider (if present) reacts, and screenshots of the landing page, every
+chapter by a word from its title, no page's prose (outside code and outputs) shows a raw MyST role, an internal
+label, or a stale or internal string (``stale_text``), the beta slider (if present) reacts, and screenshots of the landing page, every
 chapter and one chapter in dark mode are saved in --out. Exits 1 on any failure.
 """
 
@@ -26,6 +27,26 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+# Text a reader must never see: MyST roles left unrendered, internal labels of exercises and equations
+# (chapter-prefixed, e.g. ch2-ex-open), and strings about our build machine or drafts.
+STALE = [
+    (re.compile(r"\{(?:term|eq|ref|numref|doc|cite(?::\w+)?|prf:ref|download|glue(?::\w+)?)\}"), "a raw MyST role"),
+    (re.compile(r"\bch\d+-[a-z0-9]+(?:-[a-z0-9]+)*\b"), "an internal label"),
+    (re.compile(r"when available", re.I), "a promise of missing material"),
+    (re.compile(r"\.\./shared/|shared with other jobs", re.I), "a detail of the build machine"),
+    (re.compile(r"first draft|an earlier draft", re.I), "draft history"),
+]
+
+
+def stale_text(text: str) -> list[str]:
+    """Every stale or internal string in ``text``, each with a little context and what it is."""
+    out = []
+    for pattern, what in STALE:
+        for m in pattern.finditer(text):
+            out.append(f"{what}: ...{text[max(0, m.start() - 30):m.end() + 30]}...".replace("\n", " "))
+    return out
 
 
 class _Links(HTMLParser):
@@ -135,6 +156,9 @@ def main(argv=None) -> int:
                 const t = clone.innerText; const m = t.match(/\\\(|\\\[|\$\$|\\begin\{|\\frac|\\mathbb/); return m ? t.substr(Math.max(0, m.index - 40), 100) : null; }""")
             if raw:
                 errs.append(f"raw TeX left on the page: ...{raw}...")
+            prose = page.evaluate("""() => { const c = (document.querySelector('main') || document.body).cloneNode(true);
+                c.querySelectorAll('pre, .highlight, .cell_output, script, style').forEach(e => e.remove()); return c.innerText; }""")
+            errs += stale_text(prose)
             imgs = page.evaluate(f"""() => Array.from(document.images).filter(i => i.src.startsWith({base!r}) || i.src.startsWith('data:')).map(i => [i.src, i.complete && i.naturalWidth > 0, i.alt || ''])""")
             for src, loaded, alt in imgs:
                 if not loaded:

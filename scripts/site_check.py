@@ -34,18 +34,37 @@ REPO = Path(__file__).resolve().parents[1]
 STALE = [
     (re.compile(r"\{(?:term|eq|ref|numref|doc|cite(?::\w+)?|prf:ref|download|glue(?::\w+)?)\}"), "a raw MyST role"),
     (re.compile(r"\bch\d+-[a-z0-9]+(?:-[a-z0-9]+)*\b"), "an internal label"),
-    (re.compile(r"when available", re.I), "a promise of missing material"),
+    (re.compile(r"\(when available\)|, when available\b", re.I), "a promise of missing material"),
     (re.compile(r"\.\./shared/|shared with other jobs", re.I), "a detail of the build machine"),
     (re.compile(r"first draft|an earlier draft", re.I), "draft history"),
 ]
 
 
-def stale_text(text: str) -> list[str]:
-    """Every stale or internal string in ``text``, each with a little context and what it is."""
+# Pages other changes are rewriting today (issue 21: the course pages, and Chapter 8's account of its results):
+# the strings found there now, allowed until those rewrites land (tests/test_site_text.py checks the sources
+# against the same list). Anything else, or any of these on another page, fails.
+KNOWN = {
+    "book/course/syllabus": ["when available"],
+    "book/course/slides": ["when available"],
+    "book/course/project": ["ch2-ex-open"],
+    "book/course/instructor-guide": ["shared with other jobs", "ch2-ex-euler", "ch2-ex-grand"],
+    "book/course/ps1_diffusion": ["ch2-euler", "ch1-ex-dirichlet-identity", "ch2-ex-open"],
+    "book/course/ps2_forces": ["ch4-signed", "ch4-split", "ch5-thm-euler", "ch5-forms", "ch5-prop-bound"],
+    "book/course/ps3_neural_odes": ["ch2-ex-grand"],
+    "chapters/08_evidence": ["first draft of this chapter"],
+}
+
+
+def stale_text(text: str, page: str = "") -> list[str]:
+    """Every stale or internal string in ``text``, each with a little context and what it is; ``page`` (a path
+    without suffix, e.g. ``book/course/project``) lets through that page's ``KNOWN`` strings."""
+    allowed = KNOWN.get(page, [])
     out = []
     for pattern, what in STALE:
         for m in pattern.finditer(text):
-            out.append(f"{what}: ...{text[max(0, m.start() - 30):m.end() + 30]}...".replace("\n", " "))
+            context = re.sub(r"\s+", " ", text[max(0, m.start() - 30):m.end() + 30])
+            if not any(k in context for k in allowed):
+                out.append(f"{what}: ...{context}...")
     return out
 
 
@@ -158,7 +177,7 @@ def main(argv=None) -> int:
                 errs.append(f"raw TeX left on the page: ...{raw}...")
             prose = page.evaluate("""() => { const c = (document.querySelector('main') || document.body).cloneNode(true);
                 c.querySelectorAll('pre, .highlight, .cell_output, script, style').forEach(e => e.remove()); return c.innerText; }""")
-            errs += stale_text(prose)
+            errs += stale_text(prose, page=rel.rsplit(".", 1)[0])
             imgs = page.evaluate(f"""() => Array.from(document.images).filter(i => i.src.startsWith({base!r}) || i.src.startsWith('data:')).map(i => [i.src, i.complete && i.naturalWidth > 0, i.alt || ''])""")
             for src, loaded, alt in imgs:
                 if not loaded:

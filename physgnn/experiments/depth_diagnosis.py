@@ -5,7 +5,7 @@ of depth 2 to 64, trained with :func:`physgnn.train.fit` (which leaves the best-
 model) with dropout 0.5 (at the input and between every two layers, as Chapter 2's accuracy grid) and with
 dropout 0, on Cora and Texas (Geom-GCN splits). For the model at initialisation and for the trained model it
 records, after every layer :math:`k`, the Dirichlet energy of the row-normalised features (Chapter 2, eq.
-``ch2-energy-rownorm``)
+:eq:`ch2-energy-rownorm`)
 
 .. math::  E(\bar X^{(k)}) = \frac1N \sum_i \sum_{j \in N(i)} \Bigl\lVert \frac{x_i^{(k)}}{\lVert x_i^{(k)}\rVert}
            - \frac{x_j^{(k)}}{\lVert x_j^{(k)}\rVert} \Bigr\rVert^2 ,

@@ -43,7 +43,7 @@ def _bib(text: str):
     return pybtex.database.parse_string(text, "bibtex").entries
 
 
-def test_citations_that_would_read_alike_get_letters_in_title_order():
+def test_citations_that_would_read_alike_get_letters_in_bibliography_order():
     entries = _bib("""
     @article{p1, author = {Platonov, O. and Kuznedelev, D. and Babenko, A.}, title = {Characterizing graph datasets}, year = {2023}}
     @article{p2, author = {Platonov, O. and Kuznedelev, D. and Diskin, M.}, title = {A critical look}, year = {2023}}
@@ -52,8 +52,9 @@ def test_citations_that_would_read_alike_get_letters_in_title_order():
     @article{r2, author = {Rusch, T. and Chamberlain, B. and Mahoney, M.}, title = {Gradient gating}, year = {2023}}
     """)
     got = citation_years.suffix_years(entries)
-    # p1 and p2 both read "Platonov et al., 2023"; p3 reads "Platonov, 2023", r1 "Rusch and Bronstein, 2023"
-    assert got == {"p2": "2023a", "p1": "2023b"}
+    # p1 and p2 both read "Platonov et al., 2023"; p3 reads "Platonov, 2023", r1 "Rusch and Bronstein, 2023";
+    # the bibliography sorts by every author: Babenko (p1) before Diskin (p2)
+    assert got == {"p1": "2023a", "p2": "2023b"}
 
 
 def test_every_notebook_badge_is_the_one_the_site_replaces():

@@ -3,8 +3,8 @@
 sphinxcontrib-bibtex's author-year style prints the first author's surname ("et al." from three authors on) and the
 ``year`` field, and has no rule for two different papers that come out the same. This extension, once the
 bibliography files are parsed, groups the entries by that visible citation (surnames as the style shows them, and
-year) and, where a group holds more than one paper, appends a, b, ... to the year in title order, as author-year
-styles do. The letter is part of the year everywhere the year is printed: in the citation and in the bibliography.
+year) and, where a group holds more than one paper, appends a, b, ... to the year in the order the bibliography
+lists them, as author-year styles do. The letter is part of the year everywhere the year is printed: in the citation and in the bibliography.
 """
 
 from __future__ import annotations
@@ -22,6 +22,14 @@ def visible_authors(entry) -> tuple:
     return names if len(names) <= 2 else (names[0], "et al.")
 
 
+def bibliography_order(entry) -> tuple:
+    """Where the bibliography (pybtex's author-year-title sort) puts an entry: every author, surname first, then
+    the title. The letters follow it, so 2023a is listed before 2023b."""
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = tuple(" ".join(p.last_names + p.first_names + p.middle_names).lower() for p in people)
+    return names, str(entry.fields.get("title", "")).lower()
+
+
 def suffix_years(entries) -> dict:
     """{key: year with its letter} for every entry whose author-year citation collides with another's."""
     groups = defaultdict(list)
@@ -31,7 +39,7 @@ def suffix_years(entries) -> dict:
     out = {}
     for (_, year), keys in groups.items():
         if len(keys) > 1 and year:
-            keys.sort(key=lambda k: (str(entries[k].fields.get("title", "")).lower(), k))
+            keys.sort(key=lambda k: bibliography_order(entries[k]) + (k,))
             for letter, key in zip(ascii_lowercase, keys):
                 out[key] = f"{year}{letter}"
     return out

@@ -20,8 +20,25 @@ def features(x, where: str) -> Tensor:
         raise ValueError(f"{where}: x must be a torch.Tensor of shape [N, d], got {type(x).__name__}")
     if not x.is_floating_point():
         raise ValueError(f"{where}: x must be floating point (float32 or float64), got dtype {x.dtype}; use x.float()")
+    if x.dtype in (torch.float16, torch.bfloat16):
+        raise ValueError(f"{where}: x has dtype {x.dtype}, which the sparse kernels do not support; use float32 (x.float()) "
+                         "or float64 (x.double()) with the model converted too (model.double())")
     if x.dim() not in (1, 2):
         raise ValueError(f"{where}: x must have shape [N, d] or [N], got shape {tuple(x.shape)}")
+    return x
+
+
+def like_parameters(x: Tensor, module, where: str) -> Tensor:
+    """``x`` must have the dtype and device of ``module``'s parameters (a clear error instead of a matmul trace)."""
+    p = next(iter(module.parameters()), None)
+    if p is None:
+        return x
+    if x.dtype != p.dtype:
+        raise ValueError(f"{where}: x has dtype {x.dtype} but the model's parameters are {p.dtype}; pass x.to({p.dtype}) or "
+                         f"convert the model with model.to({x.dtype})")
+    if x.device != p.device:
+        raise ValueError(f"{where}: x is on {x.device} but the model is on {p.device}; move both to one device "
+                         f"(x.to(device) and model.to(device))")
     return x
 
 
@@ -52,8 +69,14 @@ def edge_weights(edge_weight, num_edges: int, where: str) -> Tensor | None:
     return edge_weight
 
 
+def _same_device(value, name: str, where: str, like: Tensor) -> None:
+    if isinstance(value, Tensor) and value.device != like.device:
+        raise ValueError(f"{where}: {name} is on {value.device} but x on {like.device}; move {name} to {like.device}")
+
+
 def channel_param(value, channels: int, name: str, where: str, like: Tensor) -> Tensor:
     """A scalar or a [d] vector (per channel), returned as a tensor broadcastable against [N, d]."""
+    _same_device(value, name, where, like)
     t = value if isinstance(value, Tensor) else torch.as_tensor(value, dtype=like.dtype, device=like.device)
     if not t.is_floating_point() and t.dim() == 0:
         t = t.to(like.dtype)
@@ -63,6 +86,7 @@ def channel_param(value, channels: int, name: str, where: str, like: Tensor) -> 
 
 
 def scalar_param(value, name: str, where: str, like: Tensor) -> Tensor:
+    _same_device(value, name, where, like)
     t = value if isinstance(value, Tensor) else torch.as_tensor(value, dtype=like.dtype, device=like.device)
     if t.dim() != 0:
         raise ValueError(f"{where}: {name} must be a scalar (a number or a 0-d tensor), got shape {tuple(t.shape)}")

@@ -20,30 +20,36 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
-import sys
 import time
 
 import torch
 
+from ._process import peak_rss_mb, run_fresh
 
-def _median_ms(fn, repeat: int = 20, warmup: int = 3) -> float:
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)  # CUDA kernels run asynchronously: time them to completion
+
+
+def _median_ms(fn, repeat: int = 20, warmup: int = 3, device="cpu") -> float:
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(repeat):
+        _sync(device)
         t = time.perf_counter()
         fn()
+        _sync(device)
         times.append(time.perf_counter() - t)
     return 1000 * statistics.median(times)
 
 
-def _load(name: str):
+def _load(name: str, device="cpu"):
     from .data import load
 
-    return load(name)
+    return load(name).to(device)
 
 
 def _step(model, data):
@@ -58,84 +64,76 @@ def _step(model, data):
     return run
 
 
-def measure(name: str, channels: int) -> dict:
+def measure(name: str, channels: int, device="cpu") -> dict:
     from torch_geometric.nn import GCNConv
     from torch_geometric.utils import to_torch_csr_tensor
 
     from .dynamics import ACMPField
     from .models import ACMP, GCN
 
-    data = _load(name)
+    data = _load(name, device)
     n, ei = data.num_nodes, data.edge_index
-    x = torch.randn(n, channels)
+    x = torch.randn(n, channels, device=device)
     adj = to_torch_csr_tensor(ei.flip(0), size=(n, n))
-    field = ACMPField(ei, n, channels, beta=0.3, delta=1.0)
+    field = ACMPField(ei, n, channels, beta=0.3, delta=1.0).to(device)
     field.prepare(x)  # as inside a solve: the operator is built once per solve, then each evaluation reuses it
     src, dst = ei
 
     def scatter():
         return torch.zeros_like(x).index_add_(0, dst, x[src])
 
-    conv = GCNConv(channels, channels, cached=False)
+    conv = GCNConv(channels, channels, cached=False).to(device)
     f = data.num_features
     c = int(data.y.max()) + 1
     torch.manual_seed(0)
-    acmp = ACMP(f, channels, c, T=3.0, step_size=0.1, method="rk4", coupling="rw", beta=0.1)
-    gcn = GCN(f, channels, c, num_layers=2)
+    acmp = ACMP(f, channels, c, T=3.0, step_size=0.1, method="rk4", coupling="rw", beta=0.1).to(device)
+    gcn = GCN(f, channels, c, num_layers=2).to(device)
+    ms = lambda fn, **kw: _median_ms(fn, device=device, **kw)  # noqa: E731
     with torch.no_grad():
         row = {
             "dataset": name,
             "nodes": n,
             "edges": ei.size(1),
-            "csr_matmul_ms": _median_ms(lambda: adj @ x),
-            "acmp_field_ms": _median_ms(lambda: field(0.0, x)),
-            "scatter_mp_ms": _median_ms(scatter, repeat=5),
-            "gcnconv_edge_index_ms": _median_ms(lambda: conv(x, ei), repeat=5),
-            "gcnconv_csr_ms": _median_ms(lambda: conv(x, adj)),
+            "csr_matmul_ms": ms(lambda: adj @ x),
+            "acmp_field_ms": ms(lambda: field(0.0, x)),
+            "scatter_mp_ms": ms(scatter, repeat=5),
+            "gcnconv_edge_index_ms": ms(lambda: conv(x, ei), repeat=5),
+            "gcnconv_csr_ms": ms(lambda: conv(x, adj)),
         }
     row["field_over_csr"] = row["acmp_field_ms"] / row["csr_matmul_ms"]
-    row["acmp_epoch_ms"] = _median_ms(_step(acmp, data), repeat=3, warmup=1)
-    row["gcn_epoch_ms"] = _median_ms(_step(gcn, data), repeat=5, warmup=1)
+    row["acmp_epoch_ms"] = ms(_step(acmp, data), repeat=3, warmup=1)
+    row["gcn_epoch_ms"] = ms(_step(gcn, data), repeat=5, warmup=1)
     return row
 
 
-def _peak_memory_child(name: str, channels: int, adjoint: bool) -> None:
+def _peak_memory_child(name: str, channels: int, adjoint: bool, device: str = "cpu") -> None:
+    """Host peak (resident memory) and, on CUDA, the device's peak allocation, of one ACMP training step."""
     from .models import ACMP
 
-    data = _load(name)
-    base = _high_water_kb()
-    model = ACMP(data.num_features, channels, int(data.y.max()) + 1, T=3.0, step_size=0.1, method="rk4", adjoint=adjoint, beta=0.1)
+    data = _load(name, device)
+    base = peak_rss_mb()
+    model = ACMP(data.num_features, channels, int(data.y.max()) + 1, T=3.0, step_size=0.1, method="rk4", adjoint=adjoint, beta=0.1).to(device)
     _step(model, data)()
-    peak = _high_water_kb()
-    print(json.dumps({"peak_mb": peak / 1024, "delta_mb": (peak - base) / 1024}))
+    peak = peak_rss_mb()
+    row = {"peak_mb": peak, "delta_mb": peak - base}
+    if torch.device(device).type == "cuda":
+        row["cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    print(json.dumps(row))
 
 
-def _high_water_kb() -> int:
-    """This process's peak resident memory in kB: VmHWM from /proc (ru_maxrss survives fork and exec, so a child
-    would report its parent's peak); ru_maxrss where /proc is missing."""
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_memory(name: str, channels: int, adjoint: bool, device: str = "cpu") -> dict:
+    """Peak memory of one ACMP training step on ``name``, measured in a fresh process."""
+    return run_fresh("physgnn.bench", "_peak_memory_child", name, channels, adjoint, device)
 
 
-def peak_memory(name: str, channels: int, adjoint: bool) -> dict:
-    code = f"from physgnn.bench import _peak_memory_child as f; f({name!r}, {channels}, {adjoint})"
-    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _protocol_child(dataset: str, model: str) -> None:
+def _protocol_child(dataset: str, model: str, device: str = "cpu") -> None:
     from .data import load, select_split
     from .reproduce import build, search_splits, settings_grid
 
-    data = select_split(load(dataset), 0)
+    data = select_split(load(dataset), 0).to(device)
     grid = settings_grid(model, dataset)
     torch.manual_seed(0)
-    net = build(model, grid[-1], data)      # the last setting in grid order has the largest T (most evaluations)
+    net = build(model, grid[-1], data).to(device)      # the last setting in grid order has the largest T (most evaluations)
     opt = torch.optim.Adam(net.parameters(), lr=0.01)
 
     def epoch():
@@ -148,21 +146,19 @@ def _protocol_child(dataset: str, model: str) -> None:
         with torch.no_grad():
             net(data.x, data.edge_index)
 
-    seconds = _median_ms(epoch, repeat=3, warmup=1) / 1000
+    seconds = _median_ms(epoch, repeat=3, warmup=1, device=device) / 1000
     jobs = len(grid) * len(search_splits(dataset)) + 10
-    print(json.dumps({"epoch_s": seconds, "peak_mb": _high_water_kb() / 1024, "runs": jobs, "bound_s": jobs * 200 * seconds}))
+    print(json.dumps({"epoch_s": seconds, "peak_mb": peak_rss_mb(), "runs": jobs, "bound_s": jobs * 200 * seconds}))
 
 
-def protocol(datasets, models=None) -> list[dict]:
+def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     """Per (dataset, model): epoch seconds, peak MB, runs of the job and its CPU-time bound (fresh process each)."""
     from .reproduce import GRIDS
 
     rows = []
     for dataset in datasets:
         for model in models or list(GRIDS):
-            code = f"from physgnn.bench import _protocol_child as f; f({dataset!r}, {model!r})"
-            out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True)
-            row = dict(dataset=dataset, model=model, **json.loads(out.stdout.strip().splitlines()[-1]))
+            row = dict(dataset=dataset, model=model, **run_fresh("physgnn.bench", "_protocol_child", dataset, model, device))
             print(f"  {dataset:<19}{model:<10}{row['epoch_s']:>9.3f} s/epoch{row['peak_mb']:>9.0f} MB{row['runs']:>5} runs"
                   f"{row['bound_s'] / 3600:>8.2f} CPU-h at most", flush=True)
             rows.append(row)
@@ -176,20 +172,24 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--protocol", action="store_true", help="the cost of `python -m physgnn reproduce` per dataset and model")
     parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu); CUDA times include a synchronisation")
     args = parser.parse_args(argv)
+    from .utils import device as pick_device
+
+    args.device = str(pick_device(args.device))
     torch.set_num_threads(args.threads)
     if args.protocol:
         from .reproduce import DATASETS
 
         print(f"torch {torch.__version__}, {args.threads} thread(s); most expensive setting of each grid; bound = (trials + 10) x 200 epochs")
-        rows = protocol(args.datasets or DATASETS, args.models)
+        rows = protocol(args.datasets or DATASETS, args.models, args.device)
         total = sum(r["bound_s"] for r in rows)
         print(f"\nupper bound for these jobs: {total / 3600:.1f} CPU-hours, {total / 7200:.1f} hours with --jobs 2 on two cores; "
               f"largest peak memory {max(r['peak_mb'] for r in rows):.0f} MB")
         return 0
     args.datasets = args.datasets or ["cora", "squirrel"]
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.channels} channels; times are medians in ms")
-    rows = [measure(name, args.channels) for name in args.datasets]
+    rows = [measure(name, args.channels, args.device) for name in args.datasets]
     cols = ["nodes", "edges", "csr_matmul_ms", "acmp_field_ms", "field_over_csr", "scatter_mp_ms",
             "gcnconv_edge_index_ms", "gcnconv_csr_ms", "acmp_epoch_ms", "gcn_epoch_ms"]
     print(f"{'':<24}" + "".join(f"{r['dataset']:>14}" for r in rows))
@@ -198,7 +198,7 @@ def main(argv=None) -> int:
     print("\npeak resident memory of one ACMP training step (fresh process each):")
     for name in args.datasets:
         for adjoint in (False, True):
-            m = peak_memory(name, args.channels, adjoint)
+            m = peak_memory(name, args.channels, adjoint, args.device)
             print(f"  {name:<10} adjoint={str(adjoint):<5}  peak {m['peak_mb']:8.1f} MB   (+{m['delta_mb']:.1f} MB for the step)", flush=True)
     return 0
 

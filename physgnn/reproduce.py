@@ -34,6 +34,7 @@ import argparse
 import functools
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import shlex
@@ -45,6 +46,7 @@ import torch
 from tqdm.auto import tqdm
 
 from . import results
+from ._process import peak_rss_mb, reset_peak
 from .data import dataset_names, load, select_split
 from .models import ACMP, GAT, GCN, GCNII, GRAND, MLP
 from .train import fit
@@ -158,8 +160,9 @@ def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
-def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True, command: str | None = None) -> dict:
-    """Pick the setting with the best mean validation score over ``splits``; every trial goes to search.csv."""
+def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True, command: str | None = None, device=None) -> dict:
+    """Pick the setting with the best mean validation score over ``splits``; every trial goes to search.csv.
+    ``device``: where to train (default CPU)."""
     done = {(r["dataset"], r["model"], r["settings"], r["split"]): float(r["val"]) for r in _rows("search.csv")}
     scores = {}
     grid = settings_grid(model, dataset)
@@ -168,7 +171,7 @@ def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True,
         key = (dataset, model, _key(settings), str(split))
         if key not in done:
             torch.manual_seed(split)
-            r = fit(build(model, settings, data), select_split(data, split), progress=False, **training(dataset))
+            r = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
             done[key] = round(r.val, 6)  # the value the CSV keeps: a resumed search then chooses exactly as a fresh one
             results.append_row("search.csv", dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
                                                   test=round(r.test, 6), best_epoch=r.best_epoch, epochs=r.epochs_run, seconds=round(r.seconds, 2),
@@ -184,7 +187,9 @@ def best_setting(scores: dict) -> str:
     :func:`search` lists in grid order. Chapter 7 uses this too, so the page and the runs agree."""
     if not scores or any(not v for v in scores.values()):
         raise ValueError("best_setting: need at least one validation score for every setting")
+    # a setting whose runs diverged before any finite epoch has a NaN score: it ranks last
     means = {k: round(sum(v) / len(v), 9) for k, v in scores.items()}
+    means = {k: (-math.inf if math.isnan(m) else m) for k, m in means.items()}
     top = max(means.values())
     return next(k for k, m in means.items() if m == top)
 
@@ -194,10 +199,13 @@ def _rows(name: str) -> list[dict]:
     return results.read_csv(name) if path.is_file() else []
 
 
-def run(dataset: str, model: str, splits, search_on=None, progress: bool = True, command: str | None = None) -> list[dict]:
-    """Search (on ``search_on``, default :func:`search_splits`) then train the winner on ``splits``; new rows only."""
+def run(dataset: str, model: str, splits, search_on=None, progress: bool = True, command: str | None = None, device=None) -> list[dict]:
+    """Search (on ``search_on``, default :func:`search_splits`) then train the winner on ``splits``; new rows only.
+    ``device``: where to train (default CPU); the data is moved there once."""
     data = load(dataset)
-    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress, command)
+    if device is not None:
+        data = data.to(device)
+    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress, command, device)
     done = results.done("reproduce.csv", RUN_COLUMNS)
     # a search trial of the winner on a requested split is that run (same data, settings and seed): reuse it
     trials = {r["split"]: r for r in _rows("search.csv") if (r["dataset"], r["model"], r["settings"]) == (dataset, model, _key(settings))
@@ -213,7 +221,7 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True,
                      seconds=float(t["seconds"]), cpu_seconds=float(t["cpu_seconds"]))
         else:
             torch.manual_seed(split)
-            f = fit(build(model, settings, data), select_split(data, split), progress=False, **training(dataset))
+            f = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
             r = dict(test=f.test, val=f.val, best_epoch=f.best_epoch, epochs=f.epochs_run, seconds=f.seconds, cpu_seconds=f.cpu_seconds)
         row = dict(dataset=dataset, model=model, split=split, settings=_key(settings), seed=split, test=round(r["test"], 6), val=round(r["val"], 6),
                    best_epoch=r["best_epoch"], epochs=r["epochs"], seconds=round(r["seconds"], 2), cpu_seconds=round(r["cpu_seconds"], 2),
@@ -288,29 +296,15 @@ def projected_wall(seconds: dict, jobs: int = 2) -> float:
     return max(free)
 
 
-def _peak_reset() -> None:
-    try:  # Linux: writing 5 resets the peak resident size (VmHWM) of this process
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    from .bench import _high_water_kb
-
-    return _high_water_kb() / 1024
-
-
 def _job(args) -> dict:
     """One (dataset, model): search and runs, timed, with the peak memory of this job alone."""
-    dataset, model, splits, search_on, threads, progress, command = args
+    dataset, model, splits, search_on, threads, progress, command, device = args
     torch.set_num_threads(threads)
-    _peak_reset()
+    reset_peak()
     wall, cpu = time.perf_counter(), time.process_time()
-    new = run(dataset, model, splits, search_on, progress, command)
+    new = run(dataset, model, splits, search_on, progress, command, device)
     row = dict(dataset=dataset, model=model, new_runs=len(new), wall_seconds=round(time.perf_counter() - wall, 1),
-               cpu_seconds=round(time.process_time() - cpu, 1), peak_mb=round(_peak_mb()), threads=threads,
+               cpu_seconds=round(time.process_time() - cpu, 1), peak_mb=round(peak_rss_mb()), threads=threads,
                command=command)
     if new:
         results.append_row("reproduce_budget.csv", row)
@@ -329,7 +323,14 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="every dataset and model")
     parser.add_argument("--jobs", type=int, default=1, help="(dataset, model) jobs run at once, each in its own process (default 1)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per job (1 makes runs repeat bit for bit)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda; on CUDA runs are not bit-identical (see the book's how-to-run page)")
     args = parser.parse_args(argv)
+    from .utils import device as pick_device
+
+    try:
+        device = str(pick_device(args.device))
+    except ValueError as err:
+        parser.error(str(err))
     if not args.all and not (args.dataset and args.model):
         parser.error("give --dataset and --model, or --all")
     if any(not 0 <= s < 10 for s in args.splits + (args.search_splits or [])):
@@ -340,7 +341,7 @@ def main(argv=None) -> int:
     models = list(GRIDS) if args.all else args.model
     # the command as typed: from sys.argv, or from argv when main is called from Python
     command = results.command_line() if argv is None else " ".join(["python -m physgnn reproduce"] + [shlex.quote(a) for a in argv])
-    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command) for d, m in itertools.product(datasets, models)]
+    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command, device) for d, m in itertools.product(datasets, models)]
     start = time.perf_counter()
     bar = tqdm(total=len(jobs), desc="reproduce")
     if args.jobs == 1:

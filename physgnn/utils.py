@@ -19,26 +19,38 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def device(prefer: str | None = None) -> torch.device:
+def device(prefer=None) -> torch.device:
     """The device to compute on: CUDA when available, else CPU.
 
     Args:
-        prefer: ``"cpu"`` or ``"cuda"`` to force a choice. ``"cuda"`` without a GPU raises ``ValueError``.
+        prefer: ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (or a ``torch.device``) to force a choice. CUDA without a GPU
+            raises ``ValueError``.
     """
     if prefer is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if prefer not in ("cpu", "cuda"):
-        raise ValueError(f"device: prefer must be None, 'cpu' or 'cuda', got {prefer!r}")
-    if prefer == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device: 'cuda' was requested but torch.cuda.is_available() is False")
-    return torch.device(prefer)
+    try:
+        dev = torch.device(prefer)
+    except (RuntimeError, TypeError):
+        dev = None
+    if dev is None or dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device: prefer must be None, 'cpu', 'cuda' or 'cuda:N', got {prefer!r}")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device: {prefer!r} was requested but torch.cuda.is_available() is False; use 'cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device: {prefer!r} was requested but there are {torch.cuda.device_count()} CUDA device(s)")
+    return dev
 
 
-def seed_everything(seed: int = 0) -> int:
+def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     """Seed Python, NumPy and torch (CPU and CUDA) so a run repeats. Returns the seed.
 
     On a CPU, runs repeat bit for bit only with a fixed thread count as well (scatter-add sums in a
-    thread-dependent order); set ``torch.set_num_threads`` when that matters.
+    thread-dependent order); set ``torch.set_num_threads`` when that matters. On CUDA, scatter-adds
+    (``index_add``, PyG's ``softmax``) sum in an order that changes from run to run; ``deterministic=True``
+    asks torch for deterministic kernels where they exist (``torch.use_deterministic_algorithms(True,
+    warn_only=True)``: a warning, not an error, where none exists) and sets the cuBLAS workspace variable they
+    need. Even then a CUDA run need not equal a CPU run.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed_everything: seed must be a non-negative integer, got {seed!r}")
@@ -46,6 +58,9 @@ def seed_everything(seed: int = 0) -> int:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True, warn_only=True)
     return seed
 
 

@@ -54,7 +54,7 @@ def test_training_arguments_defaults_and_no_seed_option():
     parser = argparse.ArgumentParser()
     _runner.add_training_arguments(parser, hidden=32, lr=0.05, seed=None)
     kw = _runner.training_kwargs(parser.parse_args(["--epochs", "7"]))
-    assert kw == {"hidden": 32, "dropout": 0.5, "epochs": 7, "patience": 50, "lr": 0.05, "weight_decay": 5e-4}
+    assert kw == {"hidden": 32, "dropout": 0.5, "epochs": 7, "patience": 50, "lr": 0.05, "weight_decay": 5e-4, "device": "cpu"}
 
 
 def test_every_experiment_has_a_main_and_unknown_names_fail():

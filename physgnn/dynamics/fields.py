@@ -90,8 +90,6 @@ class GraphField(nn.Module):
             self.query = nn.Linear(channels, channels, bias=False)
             self.key = nn.Linear(channels, channels, bias=False)
         self._given_weight = edge_weight
-        self.set_graph(edge_index, num_nodes)
-
         self._raw_alpha = self._positive("alpha", alpha, learn_alpha, where)
         self._raw_delta = None if delta is None else self._positive("delta", delta, learn_delta, where)
         if beta is not None and (isinstance(beta, bool) or not isinstance(beta, (int, float))):
@@ -100,6 +98,9 @@ class GraphField(nn.Module):
             self.beta = nn.Parameter(torch.tensor(float(beta)))
         else:
             self.register_buffer("beta", None if beta is None else torch.tensor(float(beta)))
+        # at construction the graph lives where edge_index is (move the field there with .to); later re-binds
+        # follow the field's parameters (see set_graph)
+        self.set_graph(edge_index, num_nodes, device=edge_index.device if isinstance(edge_index, torch.Tensor) else None)
         self.nfe = 0
 
     def _positive(self, name, value, learn, where):
@@ -111,17 +112,19 @@ class GraphField(nn.Module):
         return getattr(self, f"_raw_{name}_fixed")
 
     # -- the graph ---------------------------------------------------------------------------------
-    def set_graph(self, edge_index: torch.Tensor, num_nodes: int) -> None:
-        """(Re)bind the field to a graph; fixed couplings are computed here, once."""
+    def set_graph(self, edge_index: torch.Tensor, num_nodes: int, device: torch.device | str | None = None) -> None:
+        """(Re)bind the field to a graph; fixed couplings are computed here, once. The graph lives on ``device``,
+        by default the device of the field's parameters (wherever ``edge_index`` is)."""
         where = type(self).__name__
         edge_index = _checks.edges(edge_index, num_nodes, where)
+        device = torch.device(device) if device is not None else self._raw_alpha.device
+        edge_index = edge_index.to(device)
         weight = self._given_weight
         if weight is not None:
-            weight = _checks.edge_weights(weight, edge_index.size(1), where)
+            weight = _checks.edge_weights(weight, edge_index.size(1), where).to(device)
             edge_index, weight = remove_self_loops(edge_index, weight)
         else:
             edge_index, _ = remove_self_loops(edge_index)
-        device = self.query.weight.device if self.query is not None else edge_index.device
         self.graph = SparseGraph(edge_index, num_nodes).to(device)
         # the same pattern plus the diagonal: the whole linear part is then one CSR matrix (see operator())
         self.pattern = self.graph.with_diagonal().to(device)

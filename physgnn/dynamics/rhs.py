@@ -20,11 +20,28 @@ from __future__ import annotations
 import torch
 
 from .. import _checks
+from .._identity import TensorKey, matches
 from .graph import SparseGraph
 
 __all__ = ["acmp_rhs", "FORMS", "signed_flow"]
 
 FORMS = ("paper", "code")
+
+#: the last graph acmp_rhs was called with, laid out (sorted, checked) once: a solver calls it many times on one
+#: graph. Keyed on the tensor's identity and in-place version (see physgnn._identity), so it cannot go stale.
+_GRAPH: dict = {"key": None, "graph": None}
+
+
+def _graph(edge_index, n: int) -> SparseGraph:
+    if not isinstance(edge_index, torch.Tensor):
+        return SparseGraph(edge_index, n)  # raises the clear error
+    extra = (n, edge_index.device)
+    if not matches(_GRAPH["key"], edge_index, extra=extra):
+        _GRAPH["key"], _GRAPH["graph"] = None, None
+        graph = SparseGraph(edge_index, n)
+        _GRAPH["key"], _GRAPH["graph"] = TensorKey.of(edge_index, extra=extra), graph
+        return graph
+    return _GRAPH["graph"]
 
 
 def signed_flow(graph: SparseGraph, values: torch.Tensor, x: torch.Tensor, form: str = "paper") -> torch.Tensor:
@@ -63,13 +80,17 @@ def acmp_rhs(
     Returns:
         [N, d], differentiable in ``x``, ``edge_weight``, ``alpha``, ``beta`` and ``delta``.
 
-    Self-loops contribute nothing (their difference :math:`x_i - x_i` is zero).
+    Self-loops contribute nothing (their difference :math:`x_i - x_i` is zero). Every tensor must be on the
+    device of ``x``. The sorted layout of ``edge_index`` is kept for the next call with the same, unedited tensor.
     """
     x = _checks.features(x, "acmp_rhs")
     if x.dim() != 2:
         raise ValueError(f"acmp_rhs: x must have shape [N, d], got {tuple(x.shape)}")
     n, d = x.shape
-    graph = SparseGraph(edge_index, n)
+    for name, t in (("edge_index", edge_index), ("edge_weight", edge_weight)):
+        if isinstance(t, torch.Tensor) and t.device != x.device:
+            raise ValueError(f"acmp_rhs: {name} is on {t.device} but x on {x.device}; move it to {x.device}")
+    graph = _graph(edge_index, n)  # sorted and range-checked on the first call for this edge_index only
     w = _checks.edge_weights(edge_weight, graph.num_edges, "acmp_rhs")
     w = x.new_ones(graph.num_edges) if w is None else w.to(x.dtype)
     alpha = _checks.channel_param(alpha, d, "alpha", "acmp_rhs", x)

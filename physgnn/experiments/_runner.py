@@ -19,6 +19,8 @@ from ..data import load
 __all__ = ["add_training_arguments", "training_kwargs", "fit_fields", "training_fields", "over_grid", "save", "summarize"]
 
 TRAINING_KEYS = ("hidden", "dropout", "epochs", "patience", "lr", "weight_decay", "seed")
+#: options that say where to run, not what: passed to ``run_one`` but not written as settings
+RUN_KEYS = ("device",)
 
 
 def add_training_arguments(parser: argparse.ArgumentParser, *, hidden: int = 64, dropout: float = 0.5, epochs: int = 200,
@@ -33,11 +35,27 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, hidden: int = 64,
     parser.add_argument("--weight-decay", type=float, default=weight_decay, help=f"weight decay (default {weight_decay})")
     if seed is not None:
         parser.add_argument("--seed", type=int, default=seed, help=f"base seed (default {seed})")
+    add_device_argument(parser)
+
+
+def add_device_argument(parser: argparse.ArgumentParser) -> None:
+    """``--device``: cpu (the default; bit-identical runs on one thread) or cuda."""
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda (runs on CUDA are not bit-identical)")
+
+
+def parse_device(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The checked ``--device`` (a clear parser error for cuda without a GPU)."""
+    from ..utils import device
+
+    try:
+        return str(device(args.device))
+    except ValueError as err:
+        parser.error(str(err))
 
 
 def training_kwargs(args: argparse.Namespace) -> dict:
     """The parsed training options as keyword arguments for ``run_one``."""
-    return {k: getattr(args, k) for k in TRAINING_KEYS if hasattr(args, k)}
+    return {k: getattr(args, k) for k in TRAINING_KEYS + RUN_KEYS if hasattr(args, k)}
 
 
 def fit_fields(res) -> dict:

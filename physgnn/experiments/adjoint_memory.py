@@ -5,7 +5,7 @@ Chapter 6 (*Continuous depth*) plots these numbers. For ACMP (:class:`physgnn.mo
 off) it runs training steps (forward, cross-entropy on the training nodes, backward, Adam step) and records
 
 * ``peak_mb``, ``delta_mb``: the peak resident memory of a *fresh* Python process, and how far the training
-  steps raised it above its level just before the model was built (see :func:`peak_rss_mb`);
+  steps raised it above its level just before the model was built (see :func:`physgnn._process.peak_rss_mb`);
 * ``saved_mb``: the bytes autograd keeps for the backward pass during the forward pass (counted with
   ``torch.autograd.graph.saved_tensors_hooks``): the memory that backpropagation through the solver needs
   and the adjoint method avoids;
@@ -29,36 +29,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
-import sys
 import time
 
 import torch
 
+from ..models.ode import ODESolveError
+from .._process import peak_rss_mb, run_fresh
+
 NAME = "adjoint_memory.csv"
 KEYS = ("dataset", "method", "T", "adjoint", "hidden")
 
-__all__ = ["measure_step", "peak_memory", "peak_rss_mb", "main"]
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MiB.
-
-    On Linux this is ``VmHWM`` from ``/proc/self/status``: the high-water mark of the current address space,
-    which starts afresh when a process ``exec``s. ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (the fallback
-    elsewhere) is *not* reset by ``exec``: a subprocess started from a large parent, such as a notebook kernel
-    holding a dataset, inherits the parent's peak and under-reports its own.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux (bytes on macOS)
+__all__ = ["measure_step", "peak_memory", "peak_rss_mb", "main"]  # peak_rss_mb: from physgnn._process
 
 
 def _model(data, method: str, T: float, adjoint: bool, hidden: int, step_size: float, beta: float, seed: int):
@@ -69,8 +51,9 @@ def _model(data, method: str, T: float, adjoint: bool, hidden: int, step_size: f
 
 
 def measure_step(data, method: str = "rk4", T: float = 1.0, adjoint: bool = False, *, hidden: int = 16, step_size: float = 0.1,
-                 beta: float = 0.1, repeats: int = 3, seed: int = 0) -> dict:
-    """Run ``repeats`` training steps of ACMP on ``data`` (one split, masks [N]) in this process.
+                 beta: float = 0.1, repeats: int = 3, seed: int = 0, device=None) -> dict:
+    """Run ``repeats`` training steps of ACMP on ``data`` (one split, masks [N]) in this process, on ``device``
+    (default CPU; ``saved_mb`` counts bytes on any device, the peak resident memory only the host's).
 
     Returns a dict with ``saved_mb`` (bytes autograd saved for backward in the first forward pass),
     ``step_seconds`` (median over the steps after the first), ``nfe_forward``, ``nfe_total`` and ``status``
@@ -80,7 +63,9 @@ def measure_step(data, method: str = "rk4", T: float = 1.0, adjoint: bool = Fals
         raise ValueError("measure_step: data must hold one split (masks [N]); use physgnn.data.load(name, split=0)")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"measure_step: repeats must be a positive integer, got {repeats!r}")
-    model = _model(data, method, T, adjoint, hidden, step_size, beta, seed)
+    dev = torch.device(device or "cpu")
+    model = _model(data, method, T, adjoint, hidden, step_size, beta, seed).to(dev)
+    data = data.to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     mask = data.train_mask
     saved = [0]
@@ -104,7 +89,7 @@ def measure_step(data, method: str = "rk4", T: float = 1.0, adjoint: bool = Fals
             nfe_total = model.ode.nfe
             opt.step()
             times.append(time.perf_counter() - start)
-    except AssertionError as err:  # torchdiffeq signals solver failure with assertions
+    except (AssertionError, ODESolveError) as err:  # solver failures: GraphODE's forward, torchdiffeq's in the backward
         error = f"{type(err).__name__}: {str(err)[:120]}"
     step_times = times[1:] if len(times) > 1 else times
     return {
@@ -132,23 +117,21 @@ def _child(spec: str) -> None:
 
 
 def peak_memory(dataset: str = "cora", method: str = "rk4", T: float = 1.0, adjoint: bool = False, *, hidden: int = 16,
-                step_size: float = 0.1, beta: float = 0.1, repeats: int = 2, split: int = 0, seed: int = 0, threads: int = 1) -> dict:
+                step_size: float = 0.1, beta: float = 0.1, repeats: int = 2, split: int = 0, seed: int = 0, threads: int = 1,
+                device: str = "cpu") -> dict:
     """:func:`measure_step` in a fresh Python process, plus its peak resident memory (``peak_mb``, see
     :func:`peak_rss_mb`) and the rise above the level before the model was built (``delta_mb``), both in MiB
     (the pattern of :func:`physgnn.bench.peak_memory`)."""
     spec = dict(dataset=dataset, split=split, method=method, T=float(T), adjoint=bool(adjoint), hidden=hidden, step_size=step_size,
-                beta=beta, repeats=repeats, seed=seed, threads=threads)
-    code = f"from physgnn.experiments.adjoint_memory import _child; _child({json.dumps(spec)!r})"
-    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"peak_memory: the measuring process failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+                beta=beta, repeats=repeats, seed=seed, threads=threads, device=str(device))
+    return run_fresh("physgnn.experiments.adjoint_memory", "_child", json.dumps(spec))
 
 
 def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     from ..results import append_row, command_line, done, versions
+    from ._runner import add_device_argument, parse_device
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment adjoint_memory", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,7 +144,9 @@ def main(argv=None) -> int:
     parser.add_argument("--beta", type=float, default=0.1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
 
     grid = [(m, T, adj) for m in args.methods for T in (args.dopri5_T if m == "dopri5" else args.T) for adj in (False, True)]
     finished = done(NAME, KEYS)
@@ -169,7 +154,7 @@ def main(argv=None) -> int:
     print(f"{len(grid) - len(todo)} of {len(grid)} configurations already in results/{NAME}")
     for method, T, adjoint in tqdm(todo, desc="adjoint_memory"):
         r = peak_memory(args.dataset, method, T, adjoint, hidden=args.hidden, step_size=args.step_size, beta=args.beta,
-                        repeats=args.repeats, threads=args.threads)
+                        repeats=args.repeats, threads=args.threads, device=device)
         row = {"dataset": args.dataset, "method": method, "T": T, "adjoint": adjoint, "hidden": args.hidden,
                "step_size": args.step_size, "beta": args.beta, "repeats": args.repeats, "threads": args.threads, **r,
                "command": command_line(), **versions()}

@@ -36,6 +36,7 @@ from .. import results
 from ..data import contextual_sbm
 from ..models import ACMP
 from ..train import score
+from ._runner import add_device_argument, parse_device
 
 __all__ = ["CSV", "HOMOPHILIES", "BETAS", "make_data", "make_model", "run_one", "sweep", "main"]
 
@@ -61,17 +62,17 @@ def make_model(beta: float, learn_beta: bool = False) -> ACMP:
 
 
 def run_one(homophily: float, beta: float, seed: int, *, learn_beta: bool = False, epochs: int = 150, patience: int = 50,
-            lr: float = 0.01, weight_decay: float = 5e-4) -> dict:
+            lr: float = 0.01, weight_decay: float = 5e-4, device=None) -> dict:
     """Train one model; return its scores at the epoch of best validation accuracy, and β at that epoch.
 
     The loop is :func:`physgnn.train.fit`'s (Adam, cross-entropy on the training nodes, early stopping on the
     validation accuracy), written out here because it also records β at the best epoch, which ``fit`` does not
     keep. A solve that produces non-finite features ends the run (``diverged = True``); the scores are then
-    those of the best epoch before it.
+    those of the best epoch before it. ``device``: where to train (default CPU).
     """
-    data = make_data(homophily, seed)
+    data = make_data(homophily, seed).to(device or "cpu")
     torch.manual_seed(seed)
-    model = make_model(beta, learn_beta)
+    model = make_model(beta, learn_beta).to(device or "cpu")
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     best = {"val": -math.inf, "test": 0.0, "train": 0.0, "epoch": 0, "beta": float(beta)}
     diverged, epoch, start = False, 0, time.perf_counter()
@@ -114,7 +115,7 @@ def run_one(homophily: float, beta: float, seed: int, *, learn_beta: bool = Fals
 
 
 def sweep(homophilies=HOMOPHILIES, betas=BETAS, seeds=(0, 1, 2), *, learned_from: float | None = 0.2, epochs: int = 150,
-          patience: int = 50, skip: set | None = None, progress: bool = True, on_row=None) -> list[dict]:
+          patience: int = 50, skip: set | None = None, progress: bool = True, on_row=None, device=None) -> list[dict]:
     """Every (homophily, β, seed) with β fixed, plus one learned-β run per (homophily, seed) started at
     ``learned_from`` (``None`` skips those). ``skip`` holds key tuples (as strings, see :data:`KEYS`) to leave
     out; ``on_row(row)`` is called after each run. Returns the rows."""
@@ -125,7 +126,7 @@ def sweep(homophilies=HOMOPHILIES, betas=BETAS, seeds=(0, 1, 2), *, learned_from
     jobs = [j for j in jobs if (str(j[0]), str(j[1]), str(j[3]), str(j[2])) not in skip]
     rows = []
     for h, b, s, learn in tqdm(jobs, desc="beta sweep", disable=not progress):
-        row = run_one(h, b, s, learn_beta=learn, epochs=epochs, patience=patience)
+        row = run_one(h, b, s, learn_beta=learn, epochs=epochs, patience=patience, device=device)
         rows.append(row)
         if on_row is not None:
             on_row(row)
@@ -142,7 +143,9 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=150)
     parser.add_argument("--patience", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 gives repeatable numbers)")
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     torch.set_num_threads(args.threads)
     command, vers = results.command_line(), results.versions()
 
@@ -150,7 +153,7 @@ def main(argv=None) -> int:
         results.append_row(CSV, {**row, "command": command, **vers})
 
     sweep(args.homophilies, args.betas, args.seeds, learned_from=None if args.no_learned else args.beta0, epochs=args.epochs,
-          patience=args.patience, skip=results.done(CSV, KEYS), on_row=write)
+          patience=args.patience, skip=results.done(CSV, KEYS), on_row=write, device=device)
     print(f"rows in {results.results_dir() / CSV}")
     return 0
 

@@ -31,7 +31,7 @@ from ..data import contextual_sbm
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, save, training_fields, training_kwargs
+from ._runner import add_training_arguments, fit_fields, parse_device, save, training_fields, training_kwargs
 
 __all__ = ["CSV", "HOMOPHILY", "SEEDS", "MODELS", "GRAPH", "KEYS", "make_graph", "run_one", "run", "summarize", "main"]
 
@@ -66,7 +66,7 @@ def _model(name: str, layers: int, in_channels: int, hidden: int, out_channels: 
 
 
 def run_one(data, model: str, layers: int, seed: int, *, homophily: float, hidden: int = 32, dropout: float = 0.5,
-            epochs: int = 200, patience: int = 50, lr: float = 0.05, weight_decay: float = 5e-4) -> dict:
+            epochs: int = 200, patience: int = 50, lr: float = 0.05, weight_decay: float = 5e-4, device=None) -> dict:
     """Train one model on one contextual SBM ``data`` (made by :func:`make_graph` with knob ``homophily``); return a row.
 
     The model is seeded with ``seed``, so a row does not depend on which other rows were run before it.
@@ -75,7 +75,7 @@ def run_one(data, model: str, layers: int, seed: int, *, homophily: float, hidde
         raise ValueError(f"csbm_sweep.run_one: layers must be a positive integer, got {layers!r}")
     torch.manual_seed(seed)
     net = _model(model, layers, data.num_features, hidden, int(data.y.max()) + 1, dropout)
-    res = fit(net, data, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
+    res = fit(net, data, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
     return {
         "model": model,
         "layers": layers,
@@ -152,6 +152,7 @@ def main(argv=None) -> int:
                         help="models as NAME-LAYERS, NAME in mlp/gcn (default: mlp-2 gcn-2 gcn-4)")
     add_training_arguments(parser, hidden=32, lr=0.05, seed=None)  # --seeds is part of the grid
     args = parser.parse_args(argv)
+    args.device = parse_device(parser, args)
     if any(not 0.0 <= h <= 1.0 for h in args.homophily):
         parser.error("--homophily values must lie in [0, 1]")
     try:

@@ -68,8 +68,9 @@ def make_model(name: str, data, T: float, *, hidden: int = 16, step_size: float 
 
 
 def run_one(data, model: str, T: float, *, hidden: int = 16, step_size: float | None = None, beta: float | None = None, epochs: int = 100,
-            patience: int = 100, lr: float = 0.05, weight_decay: float = 5e-4, seed: int = 0) -> dict:
-    """Train one model with end time ``T`` on ``data`` (one split, masks [N]) and measure it. Returns a row (dict)."""
+            patience: int = 100, lr: float = 0.05, weight_decay: float = 5e-4, seed: int = 0, device=None) -> dict:
+    """Train one model with end time ``T`` on ``data`` (one split, masks [N]) on ``device`` (default CPU) and measure
+    it. Returns a row (dict)."""
     from ..energy import dirichlet_energy
     from ..train import fit
 
@@ -78,12 +79,14 @@ def run_one(data, model: str, T: float, *, hidden: int = 16, step_size: float | 
     torch.manual_seed(seed)
     net = make_model(model, data, T, hidden=hidden, step_size=step_size, beta=beta)
     start = time.perf_counter()
-    res = fit(net, data, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
-    # fit() leaves the weights of the last epoch; the energies describe that trained model.
+    res = fit(net, data, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
+    # fit() leaves the weights of the best-validation epoch; the energies describe that model, on its device
     net.eval()
+    dev = next(net.parameters()).device
+    x, ei = data.x.to(dev), data.edge_index.to(dev)
     with torch.no_grad():
-        hs = net.trajectory(data.x, data.edge_index, torch.tensor([0.0, float(T)]))
-    e0, eT = (float(dirichlet_energy(h, data.edge_index)) for h in hs)
+        hs = net.trajectory(x, ei, torch.tensor([0.0, float(T)], device=dev))
+    e0, eT = (float(dirichlet_energy(h, ei)) for h in hs)
     field = net.field
     with torch.no_grad():
         alpha = float(field.alpha.mean())
@@ -109,6 +112,7 @@ def main(argv=None) -> int:
 
     from ..data import load
     from ..results import append_row, command_line, done, versions
+    from ._runner import add_device_argument, parse_device
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment depth_as_time", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,7 +127,9 @@ def main(argv=None) -> int:
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--step-size", type=float, default=None, help="rk4 step (default: STEP per dataset)")
     parser.add_argument("--threads", type=int, default=1)
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     torch.set_num_threads(args.threads)
 
     grid = [(d, m, T, s) for d in args.datasets for s in args.splits for T in args.T for m in args.models]
@@ -135,7 +141,7 @@ def main(argv=None) -> int:
         if (dataset, split) not in cache:
             cache[(dataset, split)] = load(dataset, split=split)
         row = run_one(cache[(dataset, split)], model, T, hidden=args.hidden, step_size=args.step_size, epochs=args.epochs,
-                      patience=args.patience, lr=args.lr)
+                      patience=args.patience, lr=args.lr, device=device)
         step = args.step_size if args.step_size is not None else STEP.get(dataset, 0.1)
         append_row(NAME, {"dataset": dataset, "model": model, "T": T, "split": split, "hidden": args.hidden,
                           "step_size": step, "epochs": args.epochs, "lr": args.lr, **row,

@@ -33,7 +33,7 @@ import torch
 from ..data import select_split
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, over_grid, save, summarize as _summarize, training_fields, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields, training_kwargs
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "make_model", "run_one", "run", "summarize", "main"]
 
@@ -62,18 +62,19 @@ def make_model(model: str, in_channels: int, hidden: int, out_channels: int, dro
 
 
 def run_one(data, model: str, split: int, *, hidden: int = 64, dropout: float = 0.5, epochs: int = 200, patience: int = 50,
-            lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0, return_model: bool = False) -> dict:
+            lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0, return_model: bool = False, device=None) -> dict:
     """Train ``model`` (``"mlp"`` or ``"gcn"``) on split ``split`` of ``data`` (masks [N, S]); return a result row.
 
     The run is seeded with ``seed + split`` (as :func:`physgnn.train.run_splits` does), so a row does not depend on
     which other rows were run before it. Scores are fractions: accuracy, or ROC AUC for two-class datasets whose
     ``metric`` is ``"roc_auc"``, at the epoch of best validation score. ``return_model=True`` adds the trained
-    network (as it is after the last epoch) under the key ``"net"``, for per-node analyses; it is not a CSV column.
+    network (with the weights of that best epoch, in eval mode, on ``device``) under the key ``"net"``, for per-node
+    analyses; feed it data on ``row["net"]``'s device. It is not a CSV column. ``device``: where to train (default CPU).
     """
     one = select_split(data, int(split)) if data.train_mask.dim() == 2 else data
     torch.manual_seed(seed + int(split))
     net = make_model(model, data.num_features, hidden, int(data.y.max()) + 1, dropout)
-    r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
+    r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
     row = {
         "dataset": data.name,
         "model": model,
@@ -114,6 +115,7 @@ def main(argv=None) -> int:
     add_training_arguments(parser)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 makes runs repeat bit for bit)")
     args = parser.parse_args(argv)
+    args.device = parse_device(parser, args)
     if any(not 0 <= s < 10 for s in args.splits):
         parser.error("splits must lie in 0..9")
     torch.set_num_threads(args.threads)

@@ -30,7 +30,7 @@ import torch
 from ..data import select_split
 from ..models import GCN
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, over_grid, save, training_fields, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, training_fields, training_kwargs
 
 __all__ = ["CSV", "DEPTHS", "DATASETS", "KEYS", "run", "run_one", "main"]
 
@@ -42,7 +42,7 @@ KEYS = ("dataset", "depth", "split")
 
 
 def run_one(data, depth: int, split: int, *, hidden: int = 64, dropout: float = 0.5, epochs: int = 200,
-            patience: int = 100, lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0, history: bool = False) -> dict:
+            patience: int = 100, lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0, history: bool = False, device=None) -> dict:
     """Train one GCN of ``depth`` layers on split ``split`` of ``data`` (masks [N, S]); return a result row.
 
     The model and the training are seeded with ``seed + split`` (as :func:`physgnn.train.run_splits` does), so a
@@ -56,7 +56,7 @@ def run_one(data, depth: int, split: int, *, hidden: int = 64, dropout: float = 
     one = select_split(data, split) if data.train_mask.dim() == 2 else data
     torch.manual_seed(seed + split)
     model = GCN(data.num_features, hidden, int(data.y.max()) + 1, num_layers=depth, dropout=dropout)
-    res = fit(model, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
+    res = fit(model, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
     return {
         "dataset": data.name,
         "depth": depth,
@@ -85,4 +85,5 @@ def main(argv=None) -> int:
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="Geom-GCN split indices (default: 0..9)")
     add_training_arguments(parser, patience=100)
     args = parser.parse_args(argv)
+    args.device = parse_device(parser, args)
     return save("gcn_depth", CSV, KEYS, lambda **io: run(args.datasets, args.depths, args.splits, **io, **training_kwargs(args)))

@@ -20,7 +20,8 @@ Texas, Wisconsin and Cornell). Each row records
   (β can grow until a hub's repulsion ``β·d_i`` blows the solve up, as on Cora);
 * ``homophily``: the edge homophily of the dataset (:func:`physgnn.energy.homophily`, all labels);
 * ``val``, ``test``, ``train``: accuracies at the epoch of best validation accuracy; ``best_epoch``, ``epochs_run``;
-* ``alpha``, ``delta``: the learned diffusion rate and Allen–Cahn strength, averaged over channels;
+* ``alpha``, ``delta``: the learned diffusion rate and Allen–Cahn strength of the selected model (``fit`` restores
+  the best epoch's weights), averaged over channels;
 * ``seconds``, the command and the package versions.
 
     python -m physgnn experiment learned_beta [--datasets texas wisconsin cornell cora citeseer chameleon actor]
@@ -58,8 +59,9 @@ def make_model(data, *, beta0: float = 0.25, T: float = 1.0, **overrides):
     return ACMP(data.num_features, hidden, int(data.y.max()) + 1, beta=float(beta0), learn_beta=True, T=float(T), **kwargs)
 
 
-def run_one(data, *, beta0: float = 0.25, T: float = 1.0, seed: int = 0, homophily: float | None = None, **training) -> dict:
-    """Train one ACMP-GCN with learned β on ``data`` (one split, masks [N]). Returns a row (dict).
+def run_one(data, *, beta0: float = 0.25, T: float = 1.0, seed: int = 0, homophily: float | None = None, device=None, **training) -> dict:
+    """Train one ACMP-GCN with learned β on ``data`` (one split, masks [N]) on ``device`` (default CPU). Returns a
+    row (dict); when no epoch was finite, ``beta`` (β at the best epoch) is NaN.
 
     ``training`` overrides :data:`TRAINING` (e.g. ``epochs=20`` in fast mode).
     """
@@ -85,7 +87,7 @@ def run_one(data, *, beta0: float = 0.25, T: float = 1.0, seed: int = 0, homophi
     handle = net.register_forward_hook(watch)
     start = time.perf_counter()
     try:
-        res = fit(net, data, progress=False, **dict(TRAINING, **training))
+        res = fit(net, data, progress=False, device=device, **dict(TRAINING, **training))
     finally:
         handle.remove()
     seconds = time.perf_counter() - start
@@ -93,7 +95,7 @@ def run_one(data, *, beta0: float = 0.25, T: float = 1.0, seed: int = 0, homophi
     with torch.no_grad():
         alpha = float(field.alpha.mean())
         delta = float(field.delta.mean())
-    beta = beta_eval[res.best_epoch]
+    beta = beta_eval[res.best_epoch] if res.best_epoch >= 0 else float("nan")
     return {
         "beta0": float(beta0),
         "beta": beta,
@@ -120,6 +122,7 @@ def main(argv=None) -> int:
     from ..data import load
     from ..energy import homophily as edge_homophily
     from ..results import append_row, command_line, done, versions
+    from ._runner import add_device_argument, parse_device
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment learned_beta", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -128,7 +131,9 @@ def main(argv=None) -> int:
     parser.add_argument("--beta0", type=float, default=0.25, help="the common start of β (default 0.25)")
     parser.add_argument("--T", type=float, default=1.0, help="end time of the ODE (default 1)")
     parser.add_argument("--threads", type=int, default=1)
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     torch.set_num_threads(args.threads)
 
     grid = [(d, s) for d in args.datasets for s in args.splits]
@@ -140,7 +145,7 @@ def main(argv=None) -> int:
         data = load(dataset, split=split)
         if dataset not in hom:
             hom[dataset] = edge_homophily(data.edge_index, data.y)
-        row = run_one(data, beta0=args.beta0, T=args.T, seed=split, homophily=hom[dataset])
+        row = run_one(data, beta0=args.beta0, T=args.T, seed=split, homophily=hom[dataset], device=device)
         append_row(NAME, {"dataset": dataset, "split": split, "beta0": args.beta0, "T": args.T, **row,
                           **{k: v for k, v in MODEL.items()}, **TRAINING, "command": command_line(), **versions()})
         tqdm.write(f"{dataset} split {split}: h = {row['homophily']:.3f}, beta {args.beta0} -> {row['beta']:.4f}, "

@@ -23,7 +23,7 @@ import argparse
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import run_splits
-from ._runner import add_training_arguments, fit_fields, over_grid, save, summarize as _summarize, training_fields, training_kwargs
+from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields, training_kwargs
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run_one", "run", "summarize", "main"]
 
@@ -43,7 +43,7 @@ def _factory(model: str, in_channels: int, hidden: int, out_channels: int, dropo
 
 
 def run_one(data, model: str, split: int, *, hidden: int = 64, dropout: float = 0.5, epochs: int = 200,
-            patience: int = 100, lr: float = 0.05, weight_decay: float = 5e-4, seed: int = 0) -> dict:
+            patience: int = 100, lr: float = 0.05, weight_decay: float = 5e-4, seed: int = 0, device=None) -> dict:
     """Train ``model`` (``"mlp"`` or ``"gcn"``) on split ``split`` of ``data`` (masks [N, S]); return a result row.
 
     Goes through :func:`physgnn.train.run_splits` with the single split, which seeds the run with ``seed + split``,
@@ -51,7 +51,7 @@ def run_one(data, model: str, split: int, *, hidden: int = 64, dropout: float = 
     """
     make = _factory(model, data.num_features, hidden, int(data.y.max()) + 1, dropout)
     res = run_splits(make, data, [int(split)], seed=seed, progress=False, epochs=epochs, patience=patience, lr=lr,
-                     weight_decay=weight_decay)
+                     weight_decay=weight_decay, device=device)
     one = res.runs[0]
     return {
         "dataset": data.name,
@@ -87,5 +87,6 @@ def main(argv=None) -> int:
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="Geom-GCN split indices (default: 0..9)")
     add_training_arguments(parser, patience=100, lr=0.05)
     args = parser.parse_args(argv)
+    args.device = parse_device(parser, args)
     return save("real_gcn_vs_mlp", CSV, KEYS,
                 lambda **io: run(args.datasets, args.models, args.splits, **io, **training_kwargs(args)))

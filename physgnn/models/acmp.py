@@ -70,7 +70,7 @@ class _ODEClassifier(nn.Module):
         return self.encoder(x)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        x = _checks.features(x, type(self).__name__)
+        x = _checks.like_parameters(_checks.features(x, type(self).__name__), self, type(self).__name__)
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{type(self).__name__}: x must have shape [N, {self.in_channels}], got {tuple(x.shape)}")
         self._bind(edge_index, x.size(0))
@@ -80,7 +80,7 @@ class _ODEClassifier(nn.Module):
 
     def trajectory(self, x: torch.Tensor, edge_index: torch.Tensor, times: torch.Tensor) -> torch.Tensor:
         """Hidden states H(t) at ``times`` [K]: [K, N, hidden] (for energy-vs-time plots)."""
-        x = _checks.features(x, type(self).__name__)
+        x = _checks.like_parameters(_checks.features(x, type(self).__name__), self, type(self).__name__)
         self._bind(edge_index, x.size(0))
         return self.ode(self.encode(x), times)
 

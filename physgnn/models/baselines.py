@@ -53,7 +53,7 @@ class _Baseline(nn.Module):
         the checked ``edge_index`` otherwise. Both are rebuilt (and the edges re-checked) only for another
         ``edge_index`` object, an edit in place, or another size, dtype or device (see ``physgnn._identity``)."""
         where = type(self).__name__
-        x = _checks.features(x, where)
+        x = _checks.like_parameters(_checks.features(x, where), self, where)
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{where}: x must have shape [N, {self.in_channels}], got {tuple(x.shape)}")
         extra = (x.size(0), edge_index.device if isinstance(edge_index, torch.Tensor) else None, x.dtype)

@@ -1,0 +1,105 @@
+"""One device path, checked without a GPU: models, `fit`, the metrics and an experiment run on a simulated CUDA
+device (tests/device_check.py) that records every op where a host tensor meets a device tensor, every
+``.numpy()`` of a device tensor and every host synchronisation.
+
+What these tests cannot cover (tests/test_cuda.py does, on a machine with a GPU): kernels that exist only on CUDA
+or behave differently there, CUDA's non-deterministic scatter sums, device memory, and speed.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from physgnn.data import contextual_sbm
+from physgnn.dynamics import ACMPField, acmp_rhs
+from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP
+from physgnn.train import fit, run_splits
+
+from device_check import SimulatedCUDA
+
+MODELS = {"mlp": lambda: MLP(16, 8, 2), "gcn": lambda: GCN(16, 8, 2), "gat": lambda: GAT(16, 8, 2, heads=2),
+          "gcnii": lambda: GCNII(16, 8, 2, num_layers=2), "acmp": lambda: ACMP(16, 8, 2, T=0.5),
+          "acmp-gat": lambda: ACMP(16, 8, 2, T=0.5, coupling="attention"), "grand": lambda: GRAND(16, 8, 2, T=0.5),
+          "acmp-dopri5": lambda: ACMP(16, 8, 2, T=0.5, method="dopri5"), "acmp-adjoint": lambda: ACMP(16, 8, 2, T=0.5, adjoint=True)}
+
+
+def _clean(mode):
+    assert not mode.mixes, f"host tensors met device tensors in: {mode.mixes[:5]}"
+    assert not mode.errors, mode.errors
+
+
+def test_the_checker_catches_a_host_tensor_in_a_device_computation():
+    with SimulatedCUDA() as mode:
+        x = torch.randn(5, 3).to("cuda")
+        assert x.device.type == "cuda"
+        y = x * torch.arange(3.0)                            # a host vector: the classic bug
+        _ = x.sum() * torch.tensor(2.0)                       # a 0-d host tensor is fine, as on CUDA
+        _ = x * torch.arange(3.0, device=x.device)            # following x's device is fine
+        _ = y.cpu().numpy()
+        _ = y.numpy()                                         # would fail on a GPU
+        _ = float(x.sum())
+    assert len(mode.mixes) == 1 and "mul" in mode.mixes[0][0].lower()
+    assert len(mode.errors) == 1 and mode.syncs == 1
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_trains_on_the_device_without_host_tensors(name):
+    with SimulatedCUDA() as mode:
+        g = contextual_sbm(60, seed=0).to("cuda")
+        torch.manual_seed(0)
+        model = MODELS[name]().to("cuda")
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        for _ in range(2):
+            opt.zero_grad()
+            out = model(g.x, g.edge_index)
+            torch.nn.functional.cross_entropy(out[g.train_mask], g.y[g.train_mask]).backward()
+            opt.step()
+    _clean(mode)
+    assert out.device.type == "cuda" or not mode.is_host(out)
+
+
+def test_a_field_and_acmp_rhs_stay_on_the_device_and_skip_checks_on_a_cache_hit():
+    with SimulatedCUDA() as mode:
+        g = contextual_sbm(60, seed=0).to("cuda")
+        x = torch.randn(60, 4).to("cuda")
+        field = ACMPField(g.edge_index, 60, 4, beta=0.2).to("cuda")
+        field.set_graph(g.edge_index, 60)                     # re-bound: the graph follows the module's device
+        field(0.0, x).sum()
+        acmp_rhs(x, g.edge_index, None, alpha=1.0, beta=0.1, delta=torch.ones(4).to("cuda"))
+        before = mode.syncs
+        acmp_rhs(x, g.edge_index, None, alpha=1.0, beta=0.1, delta=1.0)
+        assert mode.syncs == before, "acmp_rhs synchronised with the host on a cached graph"
+    _clean(mode)
+    with pytest.raises(ValueError, match="delta is on"):
+        with SimulatedCUDA():
+            x = torch.randn(6, 4).to("cuda")
+            acmp_rhs(x, torch.tensor([[0, 1], [1, 0]]).to("cuda"), None, delta=torch.ones(4))
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "roc_auc"])
+def test_fit_keeps_everything_on_the_device_and_syncs_once_per_epoch(metric):
+    def syncs(epochs):
+        with SimulatedCUDA() as mode:
+            g = contextual_sbm(80, seed=1)
+            torch.manual_seed(0)
+            r = fit(GCN(16, 8, 2), g, epochs=epochs, patience=50, metric=metric, device="cuda", progress=False)
+        _clean(mode)
+        assert r.epochs_run == epochs
+        return mode.syncs
+
+    assert syncs(6) - syncs(3) == 3  # one host synchronisation per epoch, whatever the checks cost up front
+
+
+def test_run_splits_and_an_experiment_run_on_the_device():
+    from physgnn.experiments import depth_as_time
+
+    with SimulatedCUDA() as mode:
+        g = contextual_sbm(60, seed=2)
+        three = g.clone()
+        for k in ("train_mask", "val_mask", "test_mask"):
+            three[k] = g[k].unsqueeze(1).repeat(1, 2)
+        res = run_splits(lambda: MLP(16, 8, 2), three, epochs=3, device="cuda", progress=False)
+        row = depth_as_time.run_one(g, "acmp", 1.0, epochs=3, patience=3, device="cuda")
+    _clean(mode)
+    assert len(res.scores) == 2 and row["energy_0"] > 0

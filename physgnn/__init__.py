@@ -10,7 +10,10 @@ The package behind the book *Forces on Graphs*. Its public surface is six small 
 ``physgnn.plot``      the book's palette and figure helpers
 """
 
-__version__ = "0.1.0"
+from ._version import version as _version  # noqa: E402
+
+#: the release plus the git commit when known, e.g. "0.1.0+g1a2b3c4" (see physgnn._version)
+__version__ = _version()
 
 from . import data, dynamics, energy, models, plot, train, utils  # noqa: E402,F401
 

@@ -22,12 +22,39 @@ def setup_cell_install_line() -> str:
     nb = sorted((REPO / "chapters").glob("*.ipynb"))[0]
     first_code = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
     src = "".join(first_code["source"])
-    (line,) = [ln.strip() for ln in src.splitlines() if ln.strip().startswith("%pip install")]
-    return line
+    fresh, replace = [ln.strip() for ln in src.splitlines() if ln.strip().startswith("%pip install")]
+    return fresh
+
+
+def test_setup_cells_name_this_release_and_replace_physgnn_alone():
+    """Every notebook's setup cell installs physgnn when missing and replaces an install of another release without
+    touching torch (``--no-deps``); the release it names is the package's."""
+    from physgnn._version import RELEASE
+
+    notebooks = sorted((REPO / "chapters").glob("*.ipynb")) + sorted((REPO / "book" / "course").glob("*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
+        first_code = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        src = "".join(first_code["source"])
+        assert f'BOOK_RELEASE = "{RELEASE}"' in src, nb.name
+        fresh, replace = [ln.strip() for ln in src.splitlines() if ln.strip().startswith("%pip install")]
+        assert "--no-deps" in replace and "--force-reinstall" in replace and "--no-deps" not in fresh, nb.name
+
+
+def test_version_names_the_release_and_the_commit_of_a_checkout():
+    import physgnn
+    from physgnn._version import RELEASE
+
+    assert physgnn.__version__.split("+")[0] == RELEASE
+    if shutil.which("git") and (REPO / ".git").exists():
+        sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True).stdout.strip()
+        assert physgnn.__version__.startswith(f"{RELEASE}+g{sha}")
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for a git+file:// install")
 def test_setup_cell_installs_physgnn_from_git(tmp_path):
+    from physgnn._version import RELEASE
+
     line = setup_cell_install_line()
     m = re.search(r'"physgnn @ (git\+\S+)@(\S+)"', line)
     assert m, f"unexpected install line: {line}"
@@ -54,4 +81,6 @@ def test_setup_cell_installs_physgnn_from_git(tmp_path):
     check = "import physgnn, physgnn.data as d; g = d.contextual_sbm(200, seed=0); print(physgnn.__version__, g.num_nodes)"
     out = subprocess.run([py, "-c", check], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.split()[1] == "200"
+    version, nodes = out.stdout.split()
+    assert nodes == "200"
+    assert version == f"{RELEASE}+g{sha[:7]}", version   # the installed wheel names its commit (from pip's record, no git)

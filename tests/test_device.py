@@ -92,7 +92,7 @@ def test_fit_keeps_everything_on_the_device_and_syncs_once_per_epoch(metric):
 
 
 def test_run_splits_and_an_experiment_run_on_the_device():
-    from physgnn.experiments import depth_as_time
+    from physgnn.experiments import depth_as_time, depth_diagnosis
 
     with SimulatedCUDA() as mode:
         g = contextual_sbm(60, seed=2)
@@ -101,5 +101,20 @@ def test_run_splits_and_an_experiment_run_on_the_device():
             three[k] = g[k].unsqueeze(1).repeat(1, 2)
         res = run_splits(lambda: MLP(16, 8, 2), three, epochs=3, device="cuda", progress=False)
         row = depth_as_time.run_one(g, "acmp", 1.0, epochs=3, patience=3, device="cuda")
+        g.name = "csbm"
+        diag = depth_diagnosis.run_one(g, 2, 0.5, 0, epochs=3, patience=3, device="cuda")
     _clean(mode)
-    assert len(res.scores) == 2 and row["energy_0"] > 0
+    assert len(res.scores) == 2 and row["energy_0"] > 0 and diag["energy_trained"]
+
+
+def test_every_experiment_takes_a_device():
+    import inspect
+
+    from physgnn import experiments
+
+    for name in experiments.names():
+        module = experiments.get(name)
+        fn = getattr(module, "run_one", None) or getattr(module, "measure_step")
+        assert "device" in inspect.signature(fn).parameters, name
+        with pytest.raises(SystemExit):  # --device is an option of its command line (cuda refused without a GPU)
+            module.main(["--device", "nonsense"])

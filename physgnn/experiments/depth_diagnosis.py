@@ -36,7 +36,7 @@ from ..data import select_split
 from ..energy import dirichlet_energy
 from ..models import GCN
 from ..train import fit
-from ._runner import fit_fields, over_grid, save, training_fields
+from ._runner import add_device_argument, fit_fields, over_grid, parse_device, save, training_fields
 
 __all__ = ["CSV", "DEPTHS", "DATASETS", "DROPOUTS", "KEYS", "layer_energies", "parse_energies", "run", "run_one", "main"]
 
@@ -86,17 +86,19 @@ def parse_energies(text: str) -> list[float]:
 
 
 def run_one(data, depth: int, dropout: float, split: int, *, hidden: int = 64, epochs: int = 300, patience: int = 100,
-            lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0) -> dict:
-    """Train one GCN of ``depth`` layers with ``dropout`` on split ``split``; return a result row with the
-    per-layer energies at initialisation and after training (the best-validation weights)."""
+            lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0, device=None) -> dict:
+    """Train one GCN of ``depth`` layers with ``dropout`` on split ``split`` on ``device`` (default CPU); return a
+    result row with the per-layer energies at initialisation and after training (the best-validation weights, which
+    ``fit`` leaves in the model)."""
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth_diagnosis.run_one: depth must be a positive integer, got {depth!r}")
     one = select_split(data, split) if data.train_mask.dim() == 2 else data
     torch.manual_seed(seed + split)
     model = GCN(data.num_features, hidden, int(data.y.max()) + 1, num_layers=depth, dropout=dropout)
     init = layer_energies(model, one.x, one.edge_index)
-    res = fit(model, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
-    trained = layer_energies(model, one.x, one.edge_index)
+    res = fit(model, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
+    dev = next(model.parameters()).device
+    trained = layer_energies(model, one.x.to(dev), one.edge_index.to(dev))
     return {
         "dataset": data.name, "depth": depth, "dropout": dropout, "split": split,
         **fit_fields(res),
@@ -130,7 +132,9 @@ def main(argv=None) -> int:
     parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
     parser.add_argument("--weight-decay", type=float, default=5e-4, help="weight decay (default 5e-4)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    add_device_argument(parser)
     args = parser.parse_args(argv)
-    kwargs = dict(hidden=args.hidden, epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed)
+    kwargs = dict(hidden=args.hidden, epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed,
+                  device=parse_device(parser, args))
     return save("depth_diagnosis", CSV, KEYS,
                 lambda **io: run(args.datasets, args.depths, args.dropouts, args.splits, **io, **kwargs))

@@ -79,9 +79,7 @@ class GraphODE(nn.Module):
             t = x0.new_zeros(2)  # [0, T] built on the device (no host-to-device copy per solve)
             t[1] = self.T
         else:
-            if isinstance(times, torch.Tensor) and times.device != x0.device:
-                raise ValueError(f"GraphODE: times are on {times.device} but x0 on {x0.device}; pass them on one device")
-            t = torch.as_tensor(times, dtype=x0.dtype, device=x0.device)
+            t = torch.as_tensor(times, dtype=x0.dtype, device=x0.device)  # a few numbers: copied to x0's device
             if t.dim() != 1 or t.numel() < 2 or t[0] != 0 or not bool((t[1:] > t[:-1]).all()) or not bool(torch.isfinite(t).all()):
                 raise ValueError("GraphODE: times must be a 1-D finite increasing tensor starting at 0 with at least two entries")
         # Build the field's operator once per solve. Not under the adjoint: its backward pass differentiates only

@@ -22,7 +22,7 @@ try:
 except ImportError:  # Windows: no locking (one process at a time)
     fcntl = None
 
-__all__ = ["results_dir", "append_row", "read_csv", "done", "versions", "command_line", "RAW_URL"]
+__all__ = ["results_dir", "append_row", "read_csv", "saved", "ResultsUnavailable", "done", "versions", "command_line", "RAW_URL"]
 
 RAW_URL = "https://raw.githubusercontent.com/physgnn/physgnn/main/results/{}"
 
@@ -113,3 +113,20 @@ def done(name: str, keys: tuple[str, ...]) -> set[tuple]:
         return set()
     with path.open(newline="") as f:
         return {tuple(row[k] for k in keys) for row in csv.DictReader(f)}
+
+
+class ResultsUnavailable(FileNotFoundError):
+    """Saved results a page needs cannot be read. The message says which file, why, and how to get it; a page
+    that meets it stops there instead of showing empty or stand-in numbers as results."""
+
+
+def saved(name: str, command: str) -> list[dict]:
+    """The rows of ``results/<name>`` (see :func:`read_csv`), or :class:`ResultsUnavailable` saying plainly what is
+    missing and how to get it: the repository's ``results/`` folder (``PHYSGNN_RESULTS``), or ``command``."""
+    try:
+        return read_csv(name)
+    except FileNotFoundError as err:
+        raise ResultsUnavailable(
+            f"The saved results {name} are unavailable, so this page stops here ({err}). To get them, point "
+            f"PHYSGNN_RESULTS at the results/ folder of a clone of the physgnn repository, or regenerate them with: {command}"
+        ) from None

@@ -84,3 +84,17 @@ def test_setup_cell_installs_physgnn_from_git(tmp_path):
     version, nodes = out.stdout.split()
     assert nodes == "200"
     assert version == f"{RELEASE}+g{sha[:7]}", version   # the installed wheel names its commit (from pip's record, no git)
+
+
+def test_missing_saved_results_stop_a_page_with_what_and_how(tmp_path, monkeypatch):
+    """Offline (or when the download fails) a page gets one plain error naming the file and two ways to get it,
+    never an empty list to print as a result."""
+    from physgnn import results
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("PHYSGNN_OFFLINE", "1")
+    with pytest.raises(results.ResultsUnavailable, match=r"search\.csv are unavailable.*PHYSGNN_RESULTS.*reproduce --all") as err:
+        results.saved("search.csv", "python -m physgnn reproduce --all --jobs 2")
+    assert isinstance(err.value, FileNotFoundError)
+    (tmp_path / "search.csv").write_text("dataset,val\ntexas,0.5\n")
+    assert results.saved("search.csv", "unused") == [{"dataset": "texas", "val": "0.5"}]

@@ -2,6 +2,7 @@
 
     python -m physgnn.bench [--datasets cora squirrel] [--channels 64] [--threads 1]
     python -m physgnn.bench --protocol [--datasets tolokers squirrel]     # the cost of reproduce --all
+    python -m physgnn.bench --device cuda                                 # the same on a GPU
 
 For each graph it prints the median time of: one CSR sparse product ``A @ X`` (the floor), one ACMP
 vector-field evaluation inside a solve (operator built once per solve, as :class:`physgnn.models.GraphODE` does), gather/scatter message passing over ``edge_index`` (what PyG's ``propagate`` does on a
@@ -176,7 +177,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from .utils import device as pick_device
 
-    args.device = str(pick_device(args.device))
+    try:
+        args.device = str(pick_device(args.device))
+    except ValueError as err:
+        parser.error(str(err))
     torch.set_num_threads(args.threads)
     if args.protocol:
         from .reproduce import DATASETS

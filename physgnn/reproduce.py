@@ -3,6 +3,7 @@
     python -m physgnn reproduce --dataset texas --model acmp-gcn          # one cell of the table
     python -m physgnn reproduce --dataset texas cornell --model gcn mlp --splits 0 1 2
     python -m physgnn reproduce --all --jobs 2                           # the whole table, two processes
+    python -m physgnn reproduce --dataset texas --model gcn --device cuda # on a GPU (not bit-identical)
 
 Two stages per dataset × model:
 

@@ -118,3 +118,13 @@ def test_every_experiment_takes_a_device():
         assert "device" in inspect.signature(fn).parameters, name
         with pytest.raises(SystemExit):  # --device is an option of its command line (cuda refused without a GPU)
             module.main(["--device", "nonsense"])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal of cuda on a machine without a GPU")
+def test_reproduce_and_bench_refuse_cuda_without_a_gpu(capsys):
+    from physgnn import bench, reproduce
+
+    for main, argv in ((reproduce.main, ["--dataset", "texas", "--model", "gcn", "--device", "cuda"]), (bench.main, ["--device", "cuda"])):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert "torch.cuda.is_available() is False" in capsys.readouterr().err

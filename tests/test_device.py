@@ -13,7 +13,7 @@ import torch
 
 from physgnn.data import contextual_sbm
 from physgnn.dynamics import ACMPField, acmp_rhs
-from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP
+from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP, OfficialACMP
 from physgnn.train import fit, run_splits
 
 from device_check import SimulatedCUDA
@@ -21,7 +21,8 @@ from device_check import SimulatedCUDA
 MODELS = {"mlp": lambda: MLP(16, 8, 2), "gcn": lambda: GCN(16, 8, 2), "gat": lambda: GAT(16, 8, 2, heads=2),
           "gcnii": lambda: GCNII(16, 8, 2, num_layers=2), "acmp": lambda: ACMP(16, 8, 2, T=0.5),
           "acmp-gat": lambda: ACMP(16, 8, 2, T=0.5, coupling="attention"), "grand": lambda: GRAND(16, 8, 2, T=0.5),
-          "acmp-dopri5": lambda: ACMP(16, 8, 2, T=0.5, method="dopri5"), "acmp-adjoint": lambda: ACMP(16, 8, 2, T=0.5, adjoint=True)}
+          "acmp-dopri5": lambda: ACMP(16, 8, 2, T=0.5, method="dopri5"), "acmp-adjoint": lambda: ACMP(16, 8, 2, T=0.5, adjoint=True),
+          "official-acmp": lambda: OfficialACMP(16, 8, 2, beta=0.1, T=0.5)}
 
 
 def _clean(mode):

@@ -12,7 +12,7 @@ from torch import nn
 
 from physgnn.data import contextual_sbm
 from physgnn.dynamics import ACMPField
-from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP
+from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP, OfficialACMP
 from physgnn.models.ode import GraphODE, ODESolveError
 from physgnn.train import fit, roc_auc, run_splits, score
 
@@ -168,10 +168,11 @@ def test_half_precision_is_refused(dtype):
 
 
 MODELS = [lambda: MLP(16, 8, 2), lambda: GCN(16, 8, 2), lambda: GAT(16, 8, 2, heads=2), lambda: GCNII(16, 8, 2, num_layers=2),
-          lambda: ACMP(16, 8, 2, T=0.5), lambda: ACMP(16, 8, 2, T=0.5, coupling="attention"), lambda: GRAND(16, 8, 2, T=0.5)]
+          lambda: ACMP(16, 8, 2, T=0.5), lambda: ACMP(16, 8, 2, T=0.5, coupling="attention"), lambda: GRAND(16, 8, 2, T=0.5),
+          lambda: OfficialACMP(16, 8, 2, beta=0.1, T=0.5)]
 
 
-@pytest.mark.parametrize("make", MODELS, ids=["mlp", "gcn", "gat", "gcnii", "acmp", "acmp-gat", "grand"])
+@pytest.mark.parametrize("make", MODELS, ids=["mlp", "gcn", "gat", "gcnii", "acmp", "acmp-gat", "grand", "official-acmp"])
 def test_float64_input_is_refused_by_a_float32_model_and_works_in_a_float64_one(graph, make):
     torch.manual_seed(0)
     model = make()

@@ -45,7 +45,7 @@ import torch
 from ..data import load, select_split
 from ..models import ACMP, OfficialACMP
 from ..train import fit
-from ._runner import fit_fields, over_grid, save, summarize as _summarize, training_fields
+from ._runner import add_device_argument, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields
 
 __all__ = ["CSV", "DATASETS", "VARIANTS", "KEYS", "BETA", "beta_for", "make_model", "run_one", "run", "summarize", "main"]
 
@@ -97,14 +97,14 @@ def make_model(variant: str, in_channels: int, out_channels: int, beta: float, l
 
 
 def run_one(data, variant: str, split: int, *, epochs: int = 200, patience: int = 50, lr: float = 0.01,
-            weight_decay: float = 5e-4, seed: int = 0, beta: float | None = None) -> dict:
-    """Train ``variant`` on split ``split`` of ``data`` (masks [N, S]); return a result row. ``beta``: β of the
-    repulsive variants (default :func:`beta_for` of the dataset)."""
+            weight_decay: float = 5e-4, seed: int = 0, beta: float | None = None, device=None) -> dict:
+    """Train ``variant`` on split ``split`` of ``data`` (masks [N, S]) on ``device`` (default CPU); return a result
+    row. ``beta``: β of the repulsive variants (default :func:`beta_for` of the dataset)."""
     one = select_split(data, int(split)) if data.train_mask.dim() == 2 else data
     beta = beta_for(data.name) if beta is None else float(beta)
     torch.manual_seed(seed + int(split))
     net = make_model(variant, data.num_features, int(data.y.max()) + 1, beta, data.name not in WEBKB)
-    r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False)
+    r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
     ei = data.edge_index[:, data.edge_index[0] != data.edge_index[1]]
     deg = torch.bincount(ei[1], minlength=data.num_nodes).double()
     used = 0.0 if variant in ("official", "grand-tanh") else beta
@@ -143,9 +143,11 @@ def main(argv=None) -> int:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 makes runs repeat bit for bit)")
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     if any(not 0 <= s < 10 for s in args.splits):
         parser.error("splits must lie in 0..9")
     torch.set_num_threads(args.threads)
-    kw = dict(epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed)
+    kw = dict(epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed, device=device)
     return save("acmp_ablation", CSV, KEYS, lambda **io: run(args.datasets, args.variants, args.splits, **io, **kw))

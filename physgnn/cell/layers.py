@@ -1,0 +1,72 @@
+r"""The pieces every stacked model is built from: K members side by side, member-major.
+
+A hidden state of K members is one tensor [K, N, d] (member k's nodes are rows k·N … k·N + N − 1 of its
+[K·N, d] view). Member k's weights are slice k of a stacked tensor, so a linear layer is one batched product,
+:math:`H_k W_k^\top + b_k` for every k (``torch.baddbmm``). A graph product uses the block-diagonal graph of K
+copies, :math:`\operatorname{diag}(S, \dots, S)`, on the [K·N, d] view: one sparse product serves all members and
+never mixes them (row k·N + i only reads rows of block k). Sparse input features are stacked the same way, as a
+[K·N, K·F] CSR matrix whose block k holds member k's dropped-out features, times the weights stacked as [K·F, d].
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .._identity import TensorKey, matches
+from .dropout import as_csr, dense_input, sparse_input_values
+
+__all__ = ["stack", "union_edges", "linear", "InputLayer"]
+
+
+def stack(tensors) -> torch.Tensor:
+    """The members' tensors stacked along a new first axis [K, ...], as a fresh tensor (no link to the originals)."""
+    return torch.stack([t.detach() for t in tensors]).clone()
+
+
+def union_edges(edge_index: torch.Tensor, num_nodes: int, members: int) -> torch.Tensor:
+    """The edges [2, K·E] of K disjoint copies of a graph: copy k's nodes are shifted by k·N (member-major)."""
+    shift = torch.arange(members, device=edge_index.device).repeat_interleave(edge_index.size(1)) * num_nodes
+    return edge_index.repeat(1, members) + shift
+
+
+def linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """Every member's linear map: h [K, N, a], weight [K, b, a] (torch's layout), bias [K, b] → [K, N, b]."""
+    if bias is None:
+        return torch.bmm(h, weight.transpose(1, 2))
+    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+
+
+class InputLayer:
+    """Input dropout then each member's linear map, on features [N, F] shared by the members.
+
+    Sparse features (as :func:`physgnn.models.dropout.input_dropout` decides) go through one block CSR product;
+    dense ones through a batched product of the K dropped-out copies. The block pattern is built once per input.
+    """
+
+    def __init__(self):
+        self._key, self._pattern = None, None
+
+    def _block_pattern(self, csr: torch.Tensor, members: int):
+        extra = (members, tuple(csr.shape))
+        if not matches(self._key, csr, extra=extra):
+            n, f = csr.shape
+            nnz = csr.values().numel()
+            crow, col = csr.crow_indices(), csr.col_indices()
+            offsets = torch.arange(members, device=crow.device) * nnz
+            crow_big = torch.cat([(crow[:-1].unsqueeze(0) + offsets.unsqueeze(1)).reshape(-1), crow.new_tensor([members * nnz])])
+            col_big = (col.unsqueeze(0) + (torch.arange(members, device=col.device) * f).unsqueeze(1)).reshape(-1)
+            self._pattern = (crow_big, col_big, (members * n, members * f))
+            self._key = TensorKey.of(csr, extra=extra)
+        return self._pattern
+
+    def __call__(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, p: float, training: bool, generators) -> torch.Tensor:
+        """x [N, F], weight [K, d, F], bias [K, d] or None → [K, N, d]."""
+        members, n = weight.size(0), x.size(0)
+        csr = as_csr(x)
+        if csr is None:
+            return linear(dense_input(x, p, training, generators), weight, bias)
+        crow, col, size = self._block_pattern(csr, members)
+        values = sparse_input_values(csr, p, training, generators).reshape(-1)
+        block = torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False)
+        out = (block @ weight.transpose(1, 2).reshape(size[1], -1)).view(members, n, -1)
+        return out if bias is None else out + bias.unsqueeze(1)

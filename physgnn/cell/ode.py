@@ -1,0 +1,153 @@
+r"""ACMP and GRAND with K members integrated as one ODE on the block-diagonal graph of K copies.
+
+Member k integrates its own field (book eq. :eq:`acmp`) on its own block of the state:
+
+.. math::
+
+    \dot H_k = \alpha_k \odot S_k H_k + \delta_k \odot H_k \odot (1 - H_k \odot H_k),\qquad k = 1, \dots, K,
+
+with :math:`S_k` the linear part of :meth:`physgnn.dynamics.GraphField.operator` (couplings :math:`a_{ij} - \beta_k`
+off the diagonal). Stacked, this is one field on [K·N, d] whose operator is
+:math:`\operatorname{diag}(S_1, \dots, S_K)`: one sparse product per evaluation for all members. Fixed couplings
+(``"gcn"``, ``"rw"``) are the same in every block; attention couplings are computed per block from member k's
+query and key (one sampled product on the union graph), and a learned β is one value per member. A fixed-step
+solver takes the same steps for every member as it would alone, so each block follows exactly its separate run's
+trajectory; an adaptive solver (dopri5) would choose one step size for all and is refused.
+
+Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch_geometric.utils import remove_self_loops
+from torchdiffeq import odeint
+
+from .. import _checks
+from .._identity import TensorKey, matches
+from ..dynamics.coupling import attention_weights, coupling as make_coupling
+from ..dynamics.graph import SparseGraph
+from ..models.acmp import ACMP, _ODEClassifier
+from .dropout import dropout
+from .layers import InputLayer, linear, stack, union_edges
+
+__all__ = ["StackedODE"]
+
+
+class _StackedField(nn.Module):
+    """f(t, H) of every member on the [K·N, d] state; :meth:`prepare` starts a solve (couplings, rates)."""
+
+    def __init__(self, fields, members: int):
+        super().__init__()
+        first = fields[0]
+        self.members, self.channels = members, first.channels
+        self.kind, self.form = first.coupling_kind, first.form
+        self.query = self.key = None
+        if self.kind == "attention":
+            self.query = nn.Parameter(stack([f.query.weight for f in fields]))
+            self.key = nn.Parameter(stack([f.key.weight for f in fields]))
+        self.raw_alpha = self._param([f._raw_alpha for f in fields])
+        self.raw_delta = None if first._raw_delta is None else self._param([f._raw_delta for f in fields])
+        if first.beta is None:
+            self.beta = None
+        elif isinstance(first.beta, nn.Parameter):
+            self.beta = nn.Parameter(stack([f.beta for f in fields]))
+        else:
+            self.register_buffer("beta", stack([f.beta for f in fields]))
+        self._graph_key = None
+        self._op = self._alpha = self._delta = None
+
+    def _param(self, tensors):
+        t = stack(tensors)
+        return nn.Parameter(t) if tensors[0].requires_grad else t
+
+    def bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
+        """The union graph of K copies (self-loops dropped, as each member's field drops them)."""
+        extra = (num_nodes, edge_index.device)
+        if matches(self._graph_key, edge_index, extra=extra):
+            return
+        ei, _ = remove_self_loops(_checks.edges(edge_index, num_nodes, "StackedODE"))
+        self.num_nodes, self.num_edges = num_nodes, ei.size(1)
+        union = union_edges(ei, num_nodes, self.members)
+        self.graph = SparseGraph(union, num_nodes * self.members)
+        self.pattern = self.graph.with_diagonal()
+        self.weight = None if self.kind == "attention" else make_coupling(union, num_nodes * self.members, self.kind)
+        self._graph_key = TensorKey.of(edge_index, extra=extra)
+
+    def prepare(self, h0: torch.Tensor) -> None:
+        """h0 [K, N, d]: couplings (attention from each member's H(0)), the block operator and the rates."""
+        dtype = h0.dtype
+        weight = self.weight
+        if self.kind == "attention":
+            flat = lambda w: linear(h0, w, None).reshape(-1, self.channels)  # noqa: E731
+            weight = attention_weights(flat(self.query), flat(self.key), self.graph.edge_index, self.graph)
+        values = weight.to(dtype)
+        if self.beta is not None:
+            values = values - self.beta.to(dtype).repeat_interleave(self.num_edges)
+        if self.form == "paper":
+            diagonal = -self.graph.row_sum(values)
+        else:
+            diagonal = -torch.ones(self.graph.num_nodes, dtype=dtype, device=values.device)
+        self._op = self.pattern.sort(torch.cat([values, diagonal]))
+        self._alpha = nn.functional.softplus(self.raw_alpha).to(dtype).unsqueeze(1)
+        self._delta = None if self.raw_delta is None else nn.functional.softplus(self.raw_delta).to(dtype).unsqueeze(1)
+
+    def release(self) -> None:
+        self._op = self._alpha = self._delta = None
+
+    def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        k, n, d = self.members, self.num_nodes, self.channels
+        scaled = (x.view(k, n, d) * self._alpha).view(k * n, d)
+        out = self.pattern.propagate(self._op, scaled, sorted_values=True)
+        if self._delta is None:
+            return out
+        well = torch.addcmul(x, x * x, x, value=-1).view(k, n, d)
+        return out.view(k, n, d).addcmul_(well, self._delta).view(k * n, d)
+
+
+class StackedODE(nn.Module):
+    """K copies of one :class:`~physgnn.models.ACMP` or :class:`~physgnn.models.GRAND` configuration, each with
+    the parameters of ``models[k]``; ``generators[k]`` draws member k's dropout masks (see
+    :mod:`physgnn.cell.dropout`)."""
+
+    def __init__(self, models, generators):
+        super().__init__()
+        first = models[0]
+        if not isinstance(first, _ODEClassifier):
+            raise ValueError(f"StackedODE: models must be ACMP or GRAND, got {type(first).__name__}")
+        ode = first.ode
+        if ode.method == "dopri5":
+            raise ValueError("fit_cell: method='dopri5' chooses one step size for all members, so they would not match their separate runs; "
+                             "use a fixed-step method (euler, midpoint, rk4) or train with physgnn.train.fit")
+        if ode.adjoint:
+            raise ValueError("fit_cell: adjoint=True is not supported for stacked members; use adjoint=False or train with physgnn.train.fit")
+        if first.field.coupling_kind == "given":
+            raise ValueError("fit_cell: fields with given edge weights are not supported; use coupling='gcn', 'rw' or 'attention'")
+        self.members = len(models)
+        self.generators = list(generators)
+        self.tanh = isinstance(first, ACMP)
+        self.in_channels, self.hidden = first.in_channels, first.hidden
+        self.dropout_in, self.dropout = first.dropout_in, first.dropout
+        self.T, self.method, self.step_size = ode.T, ode.method, ode.step_size
+        self.enc_weight = nn.Parameter(stack([m.encoder.weight for m in models]))
+        self.enc_bias = nn.Parameter(stack([m.encoder.bias for m in models]))
+        self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
+        self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))
+        self.field = _StackedField([m.field for m in models], self.members)
+        self.input = InputLayer()
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        k, n = self.members, x.size(0)
+        self.field.bind(edge_index, n)
+        h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)
+        if self.tanh:
+            h0 = torch.tanh(h0)
+        t = torch.tensor([0.0, self.T], dtype=h0.dtype, device=h0.device)
+        self.field.prepare(h0)
+        try:
+            h = odeint(self.field, h0.reshape(k * n, self.hidden), t, method=self.method, options={"step_size": self.step_size})[-1]
+        finally:
+            self.field.release()
+        h = dropout(torch.relu(h).view(k, n, self.hidden), self.dropout, self.training, self.generators)
+        return linear(h, self.dec_weight, self.dec_bias)

@@ -3,6 +3,7 @@
     python -m physgnn.bench [--datasets cora squirrel] [--channels 64] [--threads 1]
     python -m physgnn.bench --protocol [--datasets tolokers squirrel]     # the cost of reproduce --all
     python -m physgnn.bench --device cuda                                 # the same on a GPU
+    python -m physgnn.bench --cell                                        # separate runs vs one stacked cell
 
 For each graph it prints the median time of: one CSR sparse product ``A @ X`` (the floor), one ACMP
 vector-field evaluation inside a solve (operator built once per solve, as :class:`physgnn.models.GraphODE` does), gather/scatter message passing over ``edge_index`` (what PyG's ``propagate`` does on a
@@ -15,6 +16,10 @@ of :data:`physgnn.reproduce.DATASETS`) and model, in a fresh process, the epoch 
 evaluation pass) and peak memory of the most expensive setting of the model's grid on that dataset, and from them
 an upper bound on the job's CPU time: (search trials + 10 runs) x 200 epochs. Early stopping usually ends runs
 sooner, so the bound is pessimistic; the sum over all jobs bounds ``reproduce --all``.
+
+``--cell`` trains ten splits x three seeds of ACMP-GCN on Texas and of GCN on Cora twice, as thirty separate runs
+and as one stacked cell (:func:`physgnn.cell.fit_cell`), and prints both times, their ratio and how many of the
+thirty results agree exactly.
 """
 
 from __future__ import annotations
@@ -166,6 +171,20 @@ def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     return rows
 
 
+def cell(cells=(("texas", "acmp-gcn"), ("cora", "gcn"))) -> list[dict]:
+    """Separate vs stacked training of ten splits x three seeds per (dataset, model) (see physgnn.cell.compare)."""
+    from .cell.compare import compare
+
+    rows = []
+    for dataset, model in cells:
+        r = compare(dataset, model)
+        print(f"  {dataset:<8}{model:<10}separate {r['separate_s']:7.1f} s  stacked {r['batched_s']:6.1f} s  ratio {r['ratio']:.3f}"
+              f"  (CPU {r['cpu_ratio']:.3f})  peak {r['separate_peak_mb']:.0f} / {r['batched_peak_mb']:.0f} MB"
+              f"  {r['equal']}/{r['members']} results equal", flush=True)
+        rows.append(r)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=None, help="default: cora squirrel (with --protocol: every dataset)")
@@ -174,6 +193,7 @@ def main(argv=None) -> int:
     parser.add_argument("--protocol", action="store_true", help="the cost of `python -m physgnn reproduce` per dataset and model")
     parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu); CUDA times include a synchronisation")
+    parser.add_argument("--cell", action="store_true", help="thirty separate runs vs one stacked cell (ACMP-GCN on Texas, GCN on Cora)")
     args = parser.parse_args(argv)
     from .utils import device as pick_device
 
@@ -182,6 +202,10 @@ def main(argv=None) -> int:
     except ValueError as err:
         parser.error(str(err))
     torch.set_num_threads(args.threads)
+    if args.cell:
+        print(f"torch {torch.__version__}, {args.threads} thread(s); 10 splits x 3 seeds, reproduce's budget; wall-clock seconds")
+        cell()
+        return 0
     if args.protocol:
         from .reproduce import DATASETS
 

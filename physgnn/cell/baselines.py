@@ -70,15 +70,16 @@ class StackedGCN(_Stacked):
             raise ValueError("fit_cell: GCN with pairnorm=True is not supported; use pairnorm=False or train with physgnn.train.fit")
         self.num_layers = first.num_layers
         self.p_hidden = first.dropout.p
-        self.weights = nn.ParameterList(_params([m.net.convs[i].lin.weight for m in models]) for i in range(self.num_layers))
+        self.input_weight = _params([m.net.convs[0].lin.weight.t() for m in models])  # [K, F, d], see InputLayer
+        self.weights = nn.ParameterList(_params([m.net.convs[i].lin.weight for m in models]) for i in range(1, self.num_layers))
         self.biases = nn.ParameterList(_params([m.net.convs[i].bias for m in models]) for i in range(self.num_layers))
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         adj = self._block_adjacency(x, edge_index)
-        h = self.input(x, self.weights[0], None, self.dropout, self.training, self.generators)
+        h = self.input(x, self.input_weight, None, self.dropout, self.training, self.generators)
         for i in range(self.num_layers):
             if i > 0:
-                h = linear(h, self.weights[i], None)
+                h = linear(h, self.weights[i - 1], None)
             h = self._propagate(adj, h) + self.biases[i].unsqueeze(1)
             if i < self.num_layers - 1:
                 h = dropout(torch.relu(h), self.p_hidden, self.training, self.generators)
@@ -91,7 +92,7 @@ class StackedGCNII(_Stacked):
     def __init__(self, models, generators):
         super().__init__(models, generators)
         first = models[0]
-        self.lin_in_weight = _params([m.lin_in.weight for m in models])
+        self.lin_in_weight = _params([m.lin_in.weight.t() for m in models])
         self.lin_in_bias = _params([m.lin_in.bias for m in models])
         self.conv_weights = nn.ParameterList(_params([m.convs[i].weight1 for m in models]) for i in range(len(first.convs)))
         self.alphas = [conv.alpha for conv in first.convs]
@@ -118,16 +119,17 @@ class StackedMLP(_Stacked):
         if any(not isinstance(norm, nn.Identity) for norm in first.norms):
             raise ValueError("fit_cell: MLP with a normalisation layer is not supported; train it with physgnn.train.fit")
         self.p_layers = list(first.dropout)
-        self.weights = nn.ParameterList(_params([m.net.lins[i].weight for m in models]) for i in range(len(first.lins)))
+        self.input_weight = _params([m.net.lins[0].weight.t() for m in models])  # [K, F, d], see InputLayer
+        self.weights = nn.ParameterList(_params([m.net.lins[i].weight for m in models]) for i in range(1, len(first.lins)))
         self.biases = nn.ParameterList(_params([m.net.lins[i].bias for m in models]) for i in range(len(first.lins)))
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x = _checks.features(x, "StackedMLP")
-        h = self.input(x, self.weights[0], self.biases[0], self.dropout, self.training, self.generators)
-        last = len(self.weights) - 1
+        h = self.input(x, self.input_weight, self.biases[0], self.dropout, self.training, self.generators)
+        last = len(self.biases) - 1
         for i in range(last + 1):
             if i > 0:
-                h = linear(h, self.weights[i], self.biases[i])
+                h = linear(h, self.weights[i - 1], self.biases[i])
             if i < last:
                 h = torch.relu(h)
             h = dropout(h, self.p_layers[i], self.training, self.generators)

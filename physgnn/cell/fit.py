@@ -8,7 +8,7 @@ sum of the K training losses. The members share no parameter and Adam and weight
 k receives exactly the gradient and the update of its own loss. Its dropout masks are drawn from a generator
 started where its separate run's global generator stands after building the model, in the same order, so they
 are the same masks. What differs is only the order of floating-point sums in batched products, so every member's
-scores equal its separate run's to rounding (see tests/test_cell.py).
+scores equal its separate run's to rounding (see tests/test_batched.py).
 
 Early stopping is per member, with :func:`~physgnn.train.fit`'s rule: member k's best epoch has the highest
 validation score (ties to the lower validation loss) and k stops ``patience`` epochs after it. A stopped member

@@ -36,6 +36,22 @@ def linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> 
     return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
 
 
+class _BlockProduct(torch.autograd.Function):
+    """y = B w for the block CSR features B [K·N, K·F] (no gradient) and stacked weights w [K·F, d]. Backward:
+    ∂L/∂w = Bᵀ ∂L/∂y with Bᵀ from a transposed pattern built once (torch's own backward converts B to its
+    transpose on every call, which costs more than the product)."""
+
+    @staticmethod
+    def forward(ctx, values, weight, pattern):
+        crow, col, crow_t, col_t, order_t, size = pattern
+        ctx.transposed = torch.sparse_csr_tensor(crow_t, col_t, values[order_t], (size[1], size[0]), check_invariants=False)
+        return torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False) @ weight
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, ctx.transposed @ grad, None
+
+
 class InputLayer:
     """Input dropout then each member's linear map, on features [N, F] shared by the members.
 
@@ -52,21 +68,38 @@ class InputLayer:
             n, f = csr.shape
             nnz = csr.values().numel()
             crow, col = csr.crow_indices(), csr.col_indices()
-            offsets = torch.arange(members, device=crow.device) * nnz
-            crow_big = torch.cat([(crow[:-1].unsqueeze(0) + offsets.unsqueeze(1)).reshape(-1), crow.new_tensor([members * nnz])])
-            col_big = (col.unsqueeze(0) + (torch.arange(members, device=col.device) * f).unsqueeze(1)).reshape(-1)
-            self._pattern = (crow_big, col_big, (members * n, members * f))
+            # the transposed pattern [F, N] and the order that takes values there (entry e of csr has index e)
+            index = torch.sparse_csr_tensor(crow, col, torch.arange(nnz, dtype=torch.float64, device=crow.device), (n, f),
+                                            check_invariants=False)
+            t = index.t().to_sparse_csr()
+            order = t.values().long()
+            self._pattern = (*_blocks(crow, col, nnz, f, members), *_blocks(t.crow_indices(), t.col_indices(), nnz, n, members),
+                             (order.unsqueeze(0) + nnz * torch.arange(members, device=order.device).unsqueeze(1)).reshape(-1),
+                             (members * n, members * f))
             self._key = TensorKey.of(csr, extra=extra)
         return self._pattern
 
     def __call__(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, p: float, training: bool, generators) -> torch.Tensor:
-        """x [N, F], weight [K, d, F], bias [K, d] or None → [K, N, d]."""
+        """x [N, F], weight [K, F, d] (stored transposed, so that its [K·F, d] view is free), bias [K, d] or
+        None → [K, N, d]."""
         members, n = weight.size(0), x.size(0)
         csr = as_csr(x)
         if csr is None:
-            return linear(dense_input(x, p, training, generators), weight, bias)
-        crow, col, size = self._block_pattern(csr, members)
+            h = dense_input(x, p, training, generators)
+            return torch.bmm(h, weight) if bias is None else torch.baddbmm(bias.unsqueeze(1), h, weight)
+        crow, col, crow_t, col_t, order_t, size = self._block_pattern(csr, members)
         values = sparse_input_values(csr, p, training, generators).reshape(-1)
-        block = torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False)
-        out = (block @ weight.transpose(1, 2).reshape(size[1], -1)).view(members, n, -1)
+        flat = weight.reshape(size[1], -1)
+        if torch.is_grad_enabled() and weight.requires_grad:
+            out = _BlockProduct.apply(values, flat, (crow, col, crow_t, col_t, order_t, size))
+        else:  # nothing to differentiate: no transposed copy
+            out = torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False) @ flat
+        out = out.view(members, n, -1)
         return out if bias is None else out + bias.unsqueeze(1)
+
+
+def _blocks(crow: torch.Tensor, col: torch.Tensor, nnz: int, width: int, members: int):
+    """crow and col of K copies of a CSR pattern on the diagonal (copy k's columns shifted by k·width)."""
+    k = torch.arange(members, device=crow.device).unsqueeze(1)
+    crow_big = torch.cat([(crow[:-1].unsqueeze(0) + k * nnz).reshape(-1), crow.new_tensor([members * nnz])])
+    return crow_big, (col.unsqueeze(0) + k * width).reshape(-1)

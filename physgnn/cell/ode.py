@@ -130,7 +130,7 @@ class StackedODE(nn.Module):
         self.in_channels, self.hidden = first.in_channels, first.hidden
         self.dropout_in, self.dropout = first.dropout_in, first.dropout
         self.T, self.method, self.step_size = ode.T, ode.method, ode.step_size
-        self.enc_weight = nn.Parameter(stack([m.encoder.weight for m in models]))
+        self.enc_weight = nn.Parameter(stack([m.encoder.weight.t() for m in models]))
         self.enc_bias = nn.Parameter(stack([m.encoder.bias for m in models]))
         self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
         self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))

@@ -186,3 +186,22 @@ def test_bad_input():
             fit_cell(make, data, [(0, 0)], progress=False, **kw)
     with pytest.raises(ValueError, match="'y'"):
         fit_cell(make, Data(x=data.x, edge_index=data.edge_index), [(0, 0)], progress=False)
+
+
+def test_the_equality_check_has_teeth():
+    """A member trained under another seed (other initial weights and masks) fails the comparison."""
+    data = _graph()
+    make = lambda: MLP(30, 8, 3).double()  # noqa: E731
+    kw = dict(epochs=3, lr=0.02)
+    wrong = fit_cell(make, data, [(0, 1)], progress=False, **kw)
+    with pytest.raises(AssertionError):
+        _assert_same(wrong, _separate(make, data, [(0, 0)], **kw), loss_tol=1e-10)
+
+
+def test_roc_auc_members_equal_their_separate_runs():
+    data = _graph(n=50, c=2)
+    make = lambda: GCN(30, 8, 2, dropout=0.3).double()  # noqa: E731
+    kw = dict(epochs=5, lr=0.02, metric="roc_auc")
+    cell = fit_cell(make, data, MEMBERS, progress=False, **kw)
+    assert all(r.metric == "roc_auc" for r in cell)
+    _assert_same(cell, _separate(make, data, MEMBERS, **kw), loss_tol=1e-10)

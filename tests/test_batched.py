@@ -184,6 +184,12 @@ def test_bad_input():
                         (dict(metric="f1"), "metric")):
         with pytest.raises(ValueError, match=message):
             fit_cell(make, data, [(0, 0)], progress=False, **kw)
+    for make_one in (lambda: ACMP(30, 8, 3), lambda: GCN(30, 8, 3), lambda: MLP(30, 8, 3), lambda: GCNII(30, 8, 3, num_layers=2)):
+        stacked = stack_models(*_build(make_one, [0, 1]))
+        with pytest.raises(ValueError, match=r"x must have shape \[N, 30\]"):
+            stacked(data.x[:, :20], data.edge_index)
+        with pytest.raises(ValueError, match="floating point"):
+            stacked(data.x.long(), data.edge_index)
     with pytest.raises(ValueError, match="'y'"):
         fit_cell(make, Data(x=data.x, edge_index=data.edge_index), [(0, 0)], progress=False)
 

@@ -23,7 +23,7 @@ from .. import _checks
 from .._identity import TensorKey, matches
 from ..models.baselines import GCN, GCNII, MLP
 from .dropout import dropout
-from .layers import InputLayer, linear, stack, union_edges
+from .layers import InputLayer, check_features, linear, stack, union_edges
 
 __all__ = ["StackedGCN", "StackedGCNII", "StackedMLP"]
 
@@ -45,7 +45,7 @@ class _Stacked(nn.Module):
     def _block_adjacency(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         """diag(Â, ..., Â) as a CSR matrix [K·N, K·N] (row = target), built once per graph."""
         n = x.size(0)
-        extra = (n, edge_index.device, x.dtype)
+        extra = (n, edge_index.device if isinstance(edge_index, torch.Tensor) else None, x.dtype)
         if not matches(self._adj_key, edge_index, extra=extra):
             union = union_edges(_checks.edges(edge_index, n, type(self).__name__), n, self.members)
             size = n * self.members
@@ -75,6 +75,7 @@ class StackedGCN(_Stacked):
         self.biases = nn.ParameterList(_params([m.net.convs[i].bias for m in models]) for i in range(self.num_layers))
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        x = check_features(x, self.in_channels, type(self).__name__)
         adj = self._block_adjacency(x, edge_index)
         h = self.input(x, self.input_weight, None, self.dropout, self.training, self.generators)
         for i in range(self.num_layers):
@@ -101,6 +102,7 @@ class StackedGCNII(_Stacked):
         self.lin_out_bias = _params([m.lin_out.bias for m in models])
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        x = check_features(x, self.in_channels, type(self).__name__)
         adj = self._block_adjacency(x, edge_index)
         drop = lambda t: dropout(t, self.dropout, self.training, self.generators)  # noqa: E731
         h = h0 = torch.relu(self.input(x, self.lin_in_weight, self.lin_in_bias, self.dropout, self.training, self.generators))
@@ -124,7 +126,7 @@ class StackedMLP(_Stacked):
         self.biases = nn.ParameterList(_params([m.net.lins[i].bias for m in models]) for i in range(len(first.lins)))
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        x = _checks.features(x, "StackedMLP")
+        x = check_features(x, self.in_channels, "StackedMLP")
         h = self.input(x, self.input_weight, self.biases[0], self.dropout, self.training, self.generators)
         last = len(self.biases) - 1
         for i in range(last + 1):

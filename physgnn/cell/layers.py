@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import torch
 
+from .. import _checks
 from .._identity import TensorKey, matches
 from .dropout import as_csr, dense_input, sparse_input_values
 
-__all__ = ["stack", "union_edges", "linear", "InputLayer"]
+__all__ = ["stack", "check_features", "union_edges", "linear", "InputLayer"]
+
+
+def check_features(x, in_channels: int, where: str) -> torch.Tensor:
+    """``x`` must be floating point of shape [N, in_channels] (the features every member shares)."""
+    x = _checks.features(x, where)
+    if x.dim() != 2 or x.size(1) != in_channels:
+        raise ValueError(f"{where}: x must have shape [N, {in_channels}], got {tuple(x.shape)}")
+    return x
 
 
 def stack(tensors) -> torch.Tensor:

@@ -30,7 +30,7 @@ from ..dynamics.coupling import attention_weights, coupling as make_coupling
 from ..dynamics.graph import SparseGraph
 from ..models.acmp import ACMP, _ODEClassifier
 from .dropout import dropout
-from .layers import InputLayer, linear, stack, union_edges
+from .layers import InputLayer, check_features, linear, stack, union_edges
 
 __all__ = ["StackedODE"]
 
@@ -47,8 +47,8 @@ class _StackedField(nn.Module):
         if self.kind == "attention":
             self.query = nn.Parameter(stack([f.query.weight for f in fields]))
             self.key = nn.Parameter(stack([f.key.weight for f in fields]))
-        self.raw_alpha = self._param([f._raw_alpha for f in fields])
-        self.raw_delta = None if first._raw_delta is None else self._param([f._raw_delta for f in fields])
+        self._rate("raw_alpha", [f._raw_alpha for f in fields])
+        self._rate("raw_delta", None if first._raw_delta is None else [f._raw_delta for f in fields])
         if first.beta is None:
             self.beta = None
         elif isinstance(first.beta, nn.Parameter):
@@ -58,9 +58,12 @@ class _StackedField(nn.Module):
         self._graph_key = None
         self._op = self._alpha = self._delta = None
 
-    def _param(self, tensors):
-        t = stack(tensors)
-        return nn.Parameter(t) if tensors[0].requires_grad else t
+    def _rate(self, name, tensors):
+        """α or δ [K, d]: a parameter if the members learn it, else a buffer (``None``: the term is off)."""
+        if tensors is not None and tensors[0].requires_grad:
+            setattr(self, name, nn.Parameter(stack(tensors)))
+        else:
+            self.register_buffer(name, None if tensors is None else stack(tensors))
 
     def bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
         """The union graph of K copies (self-loops dropped, as each member's field drops them)."""
@@ -138,6 +141,7 @@ class StackedODE(nn.Module):
         self.input = InputLayer()
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        x = check_features(x, self.in_channels, "StackedODE")
         k, n = self.members, x.size(0)
         self.field.bind(edge_index, n)
         h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)

@@ -9,7 +9,7 @@ from physgnn.cell import fit_cell, stack_models
 from physgnn.cell.dropout import dropout, sparse_input_values
 from physgnn.cell.fit import _build
 from physgnn.data import select_split
-from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP
+from physgnn.models import ACMP, GAT, GCN, GCNII, GRAND, MLP, OfficialACMP
 from physgnn.models.dropout import _as_csr, input_dropout
 from physgnn.train import fit
 
@@ -169,6 +169,8 @@ def test_bad_input():
             fit_cell(make, data, members, progress=False)
     with pytest.raises(ValueError, match="cannot be stacked"):
         fit_cell(lambda: GAT(30, 8, 3), data, [(0, 0)], progress=False)
+    with pytest.raises(ValueError, match="cannot be stacked"):  # another field: must not pass for an ACMP
+        fit_cell(lambda: OfficialACMP(30, 8, 3), data, [(0, 0)], progress=False)
     with pytest.raises(ValueError, match="dopri5"):
         fit_cell(lambda: ACMP(30, 8, 3, method="dopri5"), data, [(0, 0)], progress=False)
     with pytest.raises(ValueError, match="adjoint"):

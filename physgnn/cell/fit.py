@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..models.acmp import _ODEClassifier
+from ..models.acmp import ACMP, GRAND
 from ..train import FitResult, score
 from .baselines import STACKED
 from .ode import StackedODE
@@ -63,7 +63,7 @@ def stack_models(models, generators) -> nn.Module:
         if type(m) is not type(first) or [p.shape for p in m.parameters()] != [p.shape for p in first.parameters()] or not equal:
             raise ValueError("fit_cell: make_model() must build the same configuration every time (one cell = one setting); "
                              f"got {type(first).__name__} and {type(m).__name__} that differ")
-    if isinstance(first, _ODEClassifier):
+    if type(first) in (ACMP, GRAND):
         return StackedODE(models, generators)
     if type(first) in STACKED:
         return STACKED[type(first)](models, generators)

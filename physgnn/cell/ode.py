@@ -28,7 +28,7 @@ from .. import _checks
 from .._identity import TensorKey, matches
 from ..dynamics.coupling import attention_weights, coupling as make_coupling
 from ..dynamics.graph import SparseGraph
-from ..models.acmp import ACMP, _ODEClassifier
+from ..models.acmp import ACMP, GRAND
 from .dropout import dropout
 from .layers import InputLayer, check_features, linear, stack, union_edges
 
@@ -117,7 +117,7 @@ class StackedODE(nn.Module):
     def __init__(self, models, generators):
         super().__init__()
         first = models[0]
-        if not isinstance(first, _ODEClassifier):
+        if type(first) not in (ACMP, GRAND):  # other ODE classifiers (OfficialACMP) integrate other fields
             raise ValueError(f"StackedODE: models must be ACMP or GRAND, got {type(first).__name__}")
         ode = first.ode
         if ode.method == "dopri5":

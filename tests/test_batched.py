@@ -94,15 +94,31 @@ def test_float32_texas_matches_to_rounding(data_env):
         _assert_same(fit_cell(make, data, members, progress=False, **kw), _separate(make, data, members, **kw), loss_tol=1e-5)
 
 
-def test_members_stop_early_on_their_own_epochs():
+EARLY = {
+    "gcn": lambda: GCN(30, 8, 3, dropout=0.5),
+    "acmp-rw": lambda: ACMP(30, 8, 3, coupling="rw", T=0.3, dropout=0.2),
+    "acmp-attention-learned-beta": lambda: ACMP(30, 8, 3, coupling="attention", learn_beta=True, T=0.2),
+    "gcnii": lambda: GCNII(30, 8, 3, num_layers=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EARLY))
+def test_members_stop_early_on_their_own_epochs(name, monkeypatch):
+    """Members stop on their own epochs, and the batch drops them as they stop (each drop keeps the others exact)."""
+    import physgnn.cell.fit as cell_fit
+
+    drops = []
+    real = cell_fit._shrink
+    monkeypatch.setattr(cell_fit, "_shrink", lambda model, opt, keep: (drops.append(len(keep)), real(model, opt, keep)))
     data = _graph(n=60, splits=6, seed=3)
-    make = lambda: GCN(data.num_features, 8, 3, dropout=0.5).double()  # noqa: E731
+    make = lambda: EARLY[name]().double()  # noqa: E731
     members = [(s, s) for s in range(6)]
     kw = dict(epochs=60, lr=0.05, patience=4)
     cell = fit_cell(make, data, members, progress=False, **kw)
     _assert_same(cell, _separate(make, data, members, **kw), loss_tol=1e-10)
     stops = {r.epochs_run for r in cell}
     assert len(stops) > 1 and max(stops) < 60  # different stop epochs, all before the budget
+    assert drops and min(drops) >= 1  # the batch shrank while members were still training
     assert all(len(r.history["val"]) == r.epochs_run for r in cell)
 
 

@@ -42,6 +42,13 @@ class _Stacked(nn.Module):
         self.input = InputLayer()
         self._adj_key, self._adj = None, None
 
+    def keep(self, index: list[int]) -> None:
+        """Keep the members at ``index`` (see :func:`physgnn.cell.fit._shrink`, which slices the parameters)."""
+        self.members = len(index)
+        self.generators = [self.generators[i] for i in index]
+        self._adj_key, self._adj = None, None
+        self.input = InputLayer()
+
     def _block_adjacency(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         """diag(Â, ..., Â) as a CSR matrix [K·N, K·N] (row = target), built once per graph."""
         n = x.size(0)

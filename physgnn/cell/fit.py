@@ -12,8 +12,9 @@ scores equal its separate run's to rounding (see tests/test_batched.py).
 
 Early stopping is per member, with :func:`~physgnn.train.fit`'s rule: member k's best epoch has the highest
 validation score (ties to the lower validation loss) and k stops ``patience`` epochs after it. A stopped member
-leaves the loss; its parameters, which nothing else reads, may drift but its result is fixed. The batch ends when
-every member has stopped. Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in
+leaves the loss, and once a quarter of the batch has stopped, the stopped members leave the batch: their slices of
+every parameter and Adam moment are dropped, so the others stop paying for them. The batch ends when every member
+has stopped. Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in
 proportion to its epochs, so they add up to the batch's cost.
 """
 
@@ -150,6 +151,24 @@ def fit_cell(
     return out
 
 
+def _shrink(model: nn.Module, opt: torch.optim.Adam, keep: list[int]) -> None:
+    """Keep only the members at positions ``keep`` of the batch: every parameter and its Adam moments are sliced
+    along the member axis (the values themselves are untouched), and the model drops its other members' state."""
+    index = torch.tensor(keep, device=next(model.parameters()).device)
+    params = []
+    for module in model.modules():
+        for name, p in list(module._parameters.items()):
+            if p is None:
+                continue
+            q = nn.Parameter(p.detach()[index].clone())
+            state = opt.state.pop(p, {})
+            opt.state[q] = {key: v[index].clone() if torch.is_tensor(v) and v.dim() > 0 else v for key, v in state.items()}
+            module._parameters[name] = q
+            params.append(q)
+    opt.param_groups[0]["params"] = params
+    model.keep(keep)
+
+
 def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, metric, progress, desc) -> list[FitResult]:
     splits, seeds = zip(*members)
     models, generators = _build(make_model, seeds)
@@ -158,25 +177,37 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
     del models
     k = len(members)
     x, y, ei = data.x.to(device), data.y.to(device), data.edge_index.to(device)
-    train, val, test = _split_masks(data, splits, device)
-    # (member, node) pairs of the training loss, and each member's number of training nodes
-    who, node = train.nonzero(as_tuple=True)
-    n_train = train.sum(1).to(x.dtype)
+    all_masks = _split_masks(data, splits, device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     hist = [{key: [] for key in ("loss", "train", "val", "test")} for _ in range(k)]
     best = [((-math.inf, -math.inf), 0, (0.0, 0.0, 0.0)) for _ in range(k)]
     stopped = [None] * k  # epochs run, once a member has stopped
+    alive = list(range(k))  # the members still in the batch, in batch order
     start, cpu_start = time.perf_counter(), time.process_time()
     bar = tqdm(range(epochs), desc=desc or f"{type(model).__name__} x{k}", disable=not progress, leave=False)
     for epoch in bar:
-        active = torch.tensor([s is None for s in stopped], device=device)
+        stopped_in_batch = [j for j, i in enumerate(alive) if stopped[i] is not None]
+        if len(stopped_in_batch) * 4 >= len(alive):
+            # a quarter of the batch has stopped: drop those members, whose results are fixed, so that the others
+            # no longer carry them
+            keep = [j for j, i in enumerate(alive) if stopped[i] is None]
+            _shrink(model, opt, keep)
+            alive = [alive[j] for j in keep]
+        else:
+            stopped_in_batch = []
+        if epoch == 0 or stopped_in_batch:
+            train, val, test = (m[alive] for m in all_masks)
+            # (member, node) pairs of the training loss, and each member's number of training nodes
+            who, node = train.nonzero(as_tuple=True)
+            n_train = train.sum(1).to(x.dtype)
+        active = torch.tensor([stopped[i] is None for i in alive], device=device)
         model.train()
         opt.zero_grad()
         logits = model(x, ei)
         # member k's loss is the mean cross-entropy over its training nodes, as in fit; summing the losses
         # gives each member exactly its own gradient
         per_node = nn.functional.cross_entropy(logits[who, node], y[node], reduction="none")
-        losses = torch.zeros(k, dtype=per_node.dtype, device=device).index_add(0, who, per_node) / n_train
+        losses = torch.zeros(len(alive), dtype=per_node.dtype, device=device).index_add(0, who, per_node) / n_train
         losses[active].sum().backward()
         opt.step()
         model.eval()
@@ -186,18 +217,18 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
         pred = logits.argmax(-1)
         acc = [_accuracy(pred, y, m) for m in (train, val, test)] if metric == "accuracy" else None
         losses = losses.tolist()
-        for i in range(k):
+        for j, i in enumerate(alive):
             if stopped[i] is not None:
                 continue
-            if not finite[i]:
+            if not finite[j]:
                 scores, val_loss = (0.0, 0.0, 0.0), math.inf  # a diverged member scores nothing, as in fit
             else:
                 if acc is not None:
-                    scores = tuple(a[i] for a in acc)
+                    scores = tuple(a[j] for a in acc)
                 else:
-                    scores = tuple(score(logits[i], y, m[i], metric) for m in (train, val, test))
-                val_loss = nn.functional.cross_entropy(logits[i][val[i]], y[val[i]]).item()
-            hist[i]["loss"].append(losses[i])
+                    scores = tuple(score(logits[j], y, m[j], metric) for m in (train, val, test))
+                val_loss = nn.functional.cross_entropy(logits[j][val[j]], y[val[j]]).item()
+            hist[i]["loss"].append(losses[j])
             for key, s in zip(("train", "val", "test"), scores):
                 hist[i][key].append(s)
             if (scores[1], -val_loss) > best[i][0]:

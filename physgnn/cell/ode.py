@@ -99,6 +99,15 @@ class _StackedField(nn.Module):
     def release(self) -> None:
         self._op = self._alpha = self._delta = None
 
+    def keep(self, index: list[int]) -> None:
+        """Keep the members at ``index`` (parameters are sliced by the caller, buffers here); rebind the graph."""
+        self.members = len(index)
+        for name in ("beta", "raw_alpha", "raw_delta"):
+            b = self._buffers.get(name)
+            if b is not None:
+                self._buffers[name] = b[index].clone()
+        self._graph_key = None
+
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         k, n, d = self.members, self.num_nodes, self.channels
         scaled = (x.view(k, n, d) * self._alpha).view(k * n, d)
@@ -138,6 +147,13 @@ class StackedODE(nn.Module):
         self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
         self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))
         self.field = _StackedField([m.field for m in models], self.members)
+        self.input = InputLayer()
+
+    def keep(self, index: list[int]) -> None:
+        """Keep the members at ``index`` (see :func:`physgnn.cell.fit._shrink`, which slices the parameters)."""
+        self.members = len(index)
+        self.generators = [self.generators[i] for i in index]
+        self.field.keep(index)
         self.input = InputLayer()
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:

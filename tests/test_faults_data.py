@@ -18,7 +18,9 @@ import contextlib
 import io
 import json
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ from physgnn.data import benchmarks, manifest, processed
 from physgnn.data.specs import DATASETS, processed_dir, raw_files
 from physgnn.utils import offline
 
+REPO = Path(__file__).resolve().parents[1]
 FEATURES = "WebKB/texas/raw/out1_node_feature_label.txt"
 EDGES = "WebKB/texas/raw/out1_graph_edges.txt"
 SPLIT3 = "WebKB/texas/raw/texas_split_0.6_0.2_3.npz"
@@ -273,6 +276,36 @@ def test_processed_folder_without_a_stamp_is_rebuilt_quietly(env, recwarn):
     load("texas")
     assert not [w for w in recwarn if issubclass(w.category, DataRepairedWarning)]
     assert (env / PROCESSED / processed.STAMP).is_file()
+
+
+# --- one process at a time per dataset ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/proc/locks").is_file(), reason="needs Linux's /proc/locks to see a blocked lock")
+def test_a_second_process_waits_for_the_dataset_lock(env):
+    """``reproduce --jobs 2`` and parallel notebooks load one dataset at once: while one process holds the lock,
+    another touches nothing (it would otherwise delete the folder the first is still writing), then loads."""
+    import fcntl
+
+    lock = env / ".locks" / "texas.lock"
+    lock.parent.mkdir(parents=True)
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        child = subprocess.Popen([sys.executable, "-c", "from physgnn.data import load; print(load('texas').num_nodes)"],
+                                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        inode = f":{lock.stat().st_ino} "
+        for _ in range(1200):  # wait (up to 2 min on a busy machine) until the child is queued on our lock
+            if any(line.split()[1] == "->" and f" {child.pid} " in line and inode in line for line in Path("/proc/locks").read_text().splitlines()):
+                break
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.1)
+        else:
+            pytest.fail("the child never waited for the dataset lock")
+        assert not (env / "WebKB").exists()  # blocked before copying anything
+        fcntl.flock(held, fcntl.LOCK_UN)
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err
+    assert out.split() == ["183"] and (env / PROCESSED / processed.STAMP).is_file()
 
 
 # --- the mirror is never written, symlinks are refused -------------------------------------------------------

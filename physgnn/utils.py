@@ -64,21 +64,32 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     return seed
 
 
+def _flag(var: str) -> bool | None:
+    """The boolean environment variable ``var``: ``None`` when unset or empty; any value but
+    1/0/true/false/yes/no/on/off (any case) is a ``ValueError``."""
+    value = os.environ.get(var, "").strip().lower()
+    if not value:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{var} must be one of 1/0/true/false/yes/no/on/off (any case) or unset, got {os.environ[var]!r}")
+
+
 def fast_mode() -> bool:
     """True when experiments should be shrunk (``PHYSGNN_FAST=1``, or ``CI`` set and not ``PHYSGNN_FAST=0``)."""
-    flag = os.environ.get("PHYSGNN_FAST", "").strip().lower()
-    if flag in _TRUE:
-        return True
-    if flag in _FALSE:
-        return False
-    if flag:
-        raise ValueError(f"PHYSGNN_FAST must be one of 1/0/true/false/yes/no/on/off, got {flag!r}")
-    return bool(os.environ.get("CI"))
+    flag = _flag("PHYSGNN_FAST")
+    return bool(os.environ.get("CI")) if flag is None else flag
 
 
 def offline() -> bool:
-    """True when nothing may be fetched from the internet (``PHYSGNN_OFFLINE=1``): datasets and saved results."""
-    return os.environ.get("PHYSGNN_OFFLINE", "").strip().lower() in _TRUE
+    """True when nothing may be fetched from the internet (``PHYSGNN_OFFLINE=1``): datasets and saved results.
+
+    Accepted values: 1/0/true/false/yes/no/on/off (any case); unset or empty means online. Anything else
+    (``PHYSGNN_OFFLINE=2``) is a ``ValueError``, never a silent guess.
+    """
+    return bool(_flag("PHYSGNN_OFFLINE"))
 
 
 def pick(fast, full):

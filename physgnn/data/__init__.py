@@ -1,10 +1,13 @@
 """Graphs for the book: real benchmarks through PyG (:func:`load`) and synthetic graphs that need no files."""
 
-from .benchmarks import DATASETS, DatasetNotAvailableError, data_root, dataset_names, load, select_split
+from .benchmarks import DATASETS, data_root, dataset_names, load, select_split
+from .errors import DataRepairedWarning, DatasetDamagedError, DatasetNotAvailableError
 from .synthetic import contextual_sbm, grid_graph, random_split, ring_graph
 
 __all__ = [
     "DATASETS",
+    "DataRepairedWarning",
+    "DatasetDamagedError",
     "DatasetNotAvailableError",
     "contextual_sbm",
     "data_root",

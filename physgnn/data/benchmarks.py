@@ -1,25 +1,28 @@
-"""Real benchmark graphs, loaded through PyG's own dataset classes.
+"""Real benchmark graphs, loaded through PyG's own dataset classes, checked before and after.
 
 Where the files come from, in order:
 
 1. ``root`` (the argument), else ``$PHYSGNN_DATA``, else a per-user cache
    (``$XDG_CACHE_HOME/physgnn/data`` or ``~/.cache/physgnn/data``). PyG writes its ``processed/`` folders here.
-2. If the raw files are missing there and ``$PHYSGNN_DATA_MIRROR`` names a folder laid out like PyG's roots
-   (``Planetoid/Cora/geom-gcn/raw``, ``WebKB/texas/raw``, ...), the raw files are *copied* from it. The mirror
-   is only ever read.
+2. Raw files missing there are *copied* from ``$PHYSGNN_DATA_MIRROR``, a read-only folder laid out like PyG's
+   roots (``Planetoid/Cora/geom-gcn/raw``, ``WebKB/texas/raw``, ...). The mirror is only ever read; a data
+   root inside it is refused.
 3. Otherwise PyG downloads them (this works on Colab). With ``PHYSGNN_OFFLINE=1`` no download is tried.
 
-A dataset that cannot be found raises :class:`DatasetNotAvailableError`, naming the dataset, the folder
-looked at and the variable that fixes it. There is never a silent fallback to another dataset.
+What is checked (see :mod:`.rawfiles`, :mod:`.processed`, :mod:`.validate`): every raw file against the
+size and SHA-256 in ``manifest.json`` (a damaged copy is replaced from the mirror when the mirror's copy is
+good); no symlinks; PyG's processed files only when safe to unpickle and stamped by us; the loaded graph
+against the shape in its spec. A dataset that cannot be found raises :class:`DatasetNotAvailableError`; one
+whose files are wrong raises :class:`DatasetDamagedError`. Both name the dataset, the file and the fix.
+There is never a silent fallback to another dataset.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import shutil
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +30,22 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import coalesce, remove_self_loops, to_undirected
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locking (one process at a time)
+    fcntl = None
+
 from ..utils import offline
+from . import manifest, processed
+from .errors import DatasetDamagedError, DatasetNotAvailableError
+from .rawfiles import drop_processed, mirror_root, prepare, refuse_root_in_mirror
+from .specs import DATASETS, _Spec, raw_files
+from .validate import check_graph
 
 __all__ = [
     "DATASETS",
     "DatasetNotAvailableError",
+    "DatasetDamagedError",
     "load",
     "select_split",
     "data_root",
@@ -39,41 +53,6 @@ __all__ = [
 ]
 
 FILTERED_URL = "https://github.com/yandex-research/heterophilous-graphs/raw/main/data/{}.npz"
-
-
-class DatasetNotAvailableError(FileNotFoundError):
-    """The raw files of a dataset are neither on disk, nor in the mirror, nor downloadable."""
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """How to build one dataset: the PyG class (or our npz reader), its sub-root and raw folder."""
-
-    kind: str  # "planetoid" | "webkb" | "wikipedia" | "actor" | "heterophilous" | "filtered"
-    pyg_name: str | None
-    raw_dir: str  # relative to the data root; what the mirror must hold
-    metric: str = "accuracy"
-    note: str = ""
-    offline: bool = True  # raw files are in the project's offline mirror
-    bag_of_words: bool = True  # features are counts/indicators, row-normalised by convention
-    extra: dict = field(default_factory=dict)
-
-
-DATASETS: dict[str, _Spec] = {
-    "cora": _Spec("planetoid", "Cora", "Planetoid/Cora/geom-gcn/raw", note="citation graph, 10 Geom-GCN splits"),
-    "citeseer": _Spec("planetoid", "CiteSeer", "Planetoid/CiteSeer/geom-gcn/raw", note="citation graph, 10 Geom-GCN splits"),
-    "pubmed": _Spec("planetoid", "PubMed", "Planetoid/PubMed/geom-gcn/raw", note="needs a download", offline=False),
-    "texas": _Spec("webkb", "Texas", "WebKB/texas/raw", note="WebKB web pages"),
-    "cornell": _Spec("webkb", "Cornell", "WebKB/cornell/raw", note="WebKB web pages"),
-    "wisconsin": _Spec("webkb", "Wisconsin", "WebKB/wisconsin/raw", note="WebKB web pages"),
-    "chameleon": _Spec("wikipedia", "chameleon", "WikipediaNetwork/chameleon/geom_gcn/raw", note="Wikipedia pages (has duplicate nodes)"),
-    "squirrel": _Spec("wikipedia", "squirrel", "WikipediaNetwork/squirrel/geom_gcn/raw", note="Wikipedia pages (has duplicate nodes)"),
-    "actor": _Spec("actor", None, "Actor/raw", note="actor co-occurrence (also called Film)"),
-    "minesweeper": _Spec("heterophilous", "Minesweeper", "HeterophilousGraphDataset/minesweeper/raw", metric="roc_auc", bag_of_words=False, note="synthetic grid, 2 classes"),
-    "tolokers": _Spec("heterophilous", "Tolokers", "HeterophilousGraphDataset/tolokers/raw", metric="roc_auc", bag_of_words=False, note="crowd workers, 2 classes"),
-    "chameleon-filtered": _Spec("filtered", "chameleon_filtered", "Filtered/raw", note="duplicates removed (Platonov et al.)"),
-    "squirrel-filtered": _Spec("filtered", "squirrel_filtered", "Filtered/raw", note="duplicates removed (Platonov et al.)"),
-}
 
 
 def dataset_names(offline_only: bool = False) -> list[str]:
@@ -92,49 +71,16 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     return Path(cache) / "physgnn" / "data"
 
 
-def _raw_files_present(spec: _Spec, root: Path) -> bool:
-    folder = root / spec.raw_dir
-    if spec.kind == "filtered":
-        return (folder / f"{spec.pyg_name}.npz").is_file()
-    return folder.is_dir() and any(folder.iterdir())
-
-
-def _copy_from_mirror(spec: _Spec, root: Path) -> bool:
-    """Copy the raw files of ``spec`` from ``$PHYSGNN_DATA_MIRROR`` into ``root``. True if copied."""
-    mirror = os.environ.get("PHYSGNN_DATA_MIRROR")
-    if not mirror:
-        return False
-    src = Path(mirror).expanduser() / spec.raw_dir
-    dst = root / spec.raw_dir
-    if spec.kind == "filtered":
-        src_file = src / f"{spec.pyg_name}.npz"
-        if not src_file.is_file():
-            return False
-        dst.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src_file, dst / src_file.name)
-        return True
-    if not src.is_dir():
-        return False
-    if src.resolve() == dst.resolve():
-        raise ValueError(
-            f"PHYSGNN_DATA_MIRROR ({mirror}) and the data root ({root}) are the same folder; the mirror is "
-            "read-only, so point PHYSGNN_DATA (or root=) at a writable folder instead"
-        )
-    dst.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and not (dst / f.name).exists():
-            shutil.copyfile(f, dst / f.name)
-    return True
-
-
-def _not_available(name: str, spec: _Spec, root: Path, cause: BaseException | None) -> DatasetNotAvailableError:
-    mirror = os.environ.get("PHYSGNN_DATA_MIRROR")
+def _not_available(name: str, spec: _Spec, root: Path, missing: list[str], cause: BaseException | None) -> DatasetNotAvailableError:
+    mirror = mirror_root()
     looked = [str(root / spec.raw_dir)]
-    if mirror:
-        looked.append(str(Path(mirror) / spec.raw_dir) + " (PHYSGNN_DATA_MIRROR)")
+    if mirror is not None:
+        looked.append(str(mirror / spec.raw_dir) + " (PHYSGNN_DATA_MIRROR)")
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
     msg = (
-        f"dataset {name!r} is not available: its raw files were not found in {' or '.join(looked)}"
-        + (f", and the download failed ({type(cause).__name__}: {cause})" if cause else ", and downloads are off (PHYSGNN_OFFLINE=1)")
+        f"dataset {name!r} is not available: {len(missing)} of its {len(raw_files(spec))} raw files ({shown}) "
+        f"are in neither {' nor '.join(looked)}"
+        + (f", and the download failed ({type(cause).__name__}: {cause})" if cause else ", and downloads are off (PHYSGNN_OFFLINE is set)")
         + ". Fix: set PHYSGNN_DATA_MIRROR to a folder holding the raw files (in this project: ../shared/data), "
         "or PHYSGNN_DATA / root= to a folder that has them, or run once with internet access."
     )
@@ -143,7 +89,25 @@ def _not_available(name: str, spec: _Spec, root: Path, cause: BaseException | No
     return DatasetNotAvailableError(msg)
 
 
-def _build_pyg(spec: _Spec, root: Path):
+_CHATTER = ("Processing...", "Done!")
+
+
+@contextlib.contextmanager
+def _pyg_output():
+    """Filter what PyG writes to stderr: its "Processing..."/"Done!" lines are dropped, "Downloading"/"Extracting"
+    lines go to stdout (a notebook shows them as ordinary output), anything else (warnings, errors) to stderr."""
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(buf):
+            yield
+    finally:
+        for line in buf.getvalue().splitlines(keepends=True):
+            if line.strip() in _CHATTER:
+                continue
+            (sys.stdout if line.startswith(("Downloading", "Extracting")) else sys.stderr).write(line)
+
+
+def _build_pyg(name: str, spec: _Spec, root: Path):
     from torch_geometric import datasets as D
 
     if spec.kind == "planetoid":
@@ -157,27 +121,100 @@ def _build_pyg(spec: _Spec, root: Path):
     if spec.kind == "heterophilous":
         return D.HeterophilousGraphDataset(str(root / "HeterophilousGraphDataset"), name=spec.pyg_name)[0]
     if spec.kind == "filtered":
-        return _read_filtered(spec, root)
+        return _read_filtered(name, spec, root)
     raise AssertionError(spec.kind)  # unreachable: every spec kind is handled above
 
 
-def _read_filtered(spec: _Spec, root: Path) -> Data:
+def _read_filtered(name: str, spec: _Spec, root: Path) -> Data:
     """Platonov et al.'s de-duplicated Chameleon/Squirrel: one npz, no PyG class."""
-    path = root / spec.raw_dir / f"{spec.pyg_name}.npz"
+    path = root / spec.raw_dir / raw_files(spec)[0]
     if not path.is_file():
         from torch_geometric.data import download_url
 
         download_url(FILTERED_URL.format(spec.pyg_name), str(path.parent))
-    z = np.load(path)
-    edge_index = torch.from_numpy(z["edges"].T.astype(np.int64))
+    keys = ("node_features", "node_labels", "edges", "train_masks", "val_masks", "test_masks")
+    try:
+        with np.load(path) as z:  # allow_pickle stays False: an npz of plain arrays
+            a = {k: z[k] for k in keys}
+    except Exception as err:  # noqa: BLE001 - BadZipFile, KeyError, ValueError...: all mean a damaged file
+        raise DatasetDamagedError(
+            f"dataset {name!r}: cannot read {path} ({type(err).__name__}: {err}); it must be an npz with the arrays {', '.join(keys)}. "
+            f"Fix: delete {path} and load again (it is copied from PHYSGNN_DATA_MIRROR or downloaded)"
+        ) from err
     return Data(
-        x=torch.from_numpy(z["node_features"]).float(),
-        y=torch.from_numpy(z["node_labels"]).long(),
-        edge_index=edge_index,
-        train_mask=torch.from_numpy(z["train_masks"]).bool().T.contiguous(),
-        val_mask=torch.from_numpy(z["val_masks"]).bool().T.contiguous(),
-        test_mask=torch.from_numpy(z["test_masks"]).bool().T.contiguous(),
+        x=torch.from_numpy(a["node_features"]).float(),
+        y=torch.from_numpy(a["node_labels"]).long(),
+        edge_index=torch.from_numpy(a["edges"].T.astype(np.int64)),
+        train_mask=torch.from_numpy(a["train_masks"]).bool().T.contiguous(),
+        val_mask=torch.from_numpy(a["val_masks"]).bool().T.contiguous(),
+        test_mask=torch.from_numpy(a["test_masks"]).bool().T.contiguous(),
     )
+
+
+def _raw_hashes(spec: _Spec, root: Path) -> dict[str, str]:
+    return {f: manifest.sha256(root / spec.raw_dir / f) for f in raw_files(spec)}
+
+
+@contextlib.contextmanager
+def _locked(root: Path, key: str):
+    """Hold an exclusive lock on dataset ``key`` under ``root`` across processes (``reproduce --jobs``, notebooks
+    executed in parallel): one process checks, repairs and builds while the others wait, then find it done."""
+    if fcntl is None:
+        yield
+        return
+    path = root / ".locks" / f"{key}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _load_checked(key: str, spec: _Spec, root: Path) -> Data:
+    """The graph as PyG builds it from checked raw files, itself checked against the spec (see module docstring)."""
+    no_downloads = offline()  # read first: a bad PHYSGNN_OFFLINE is an error even when nothing is missing
+    mirror = mirror_root()
+    refuse_root_in_mirror(key, spec, root, mirror)
+    with _locked(root, key):
+        return _load_locked(key, spec, root, mirror, no_downloads)
+
+
+def _load_locked(key: str, spec: _Spec, root: Path, mirror: Path | None, no_downloads: bool) -> Data:
+    missing = prepare(key, spec, root, mirror)
+    if missing:
+        if no_downloads:
+            raise _not_available(key, spec, root, missing, None)
+        drop_processed(spec, root)  # built from other raw files, or half-built; PyG rebuilds it after the download
+    else:
+        processed.guard(key, spec, root, _raw_hashes(spec, root))
+    folder = root / spec.raw_dir
+    try:
+        with _pyg_output():
+            data = _build_pyg(key, spec, root)
+        if missing:  # downloaded now: the new files must pass the same checks as copied ones
+            still = prepare(key, spec, root, None)
+            if still:
+                raise FileNotFoundError(f"the download left {', '.join(still)} missing")
+    except DatasetDamagedError:
+        drop_processed(spec, root)
+        raise
+    except Exception as err:  # noqa: BLE001 - re-raised with the dataset, the folder and the fix
+        drop_processed(spec, root)
+        if missing:
+            raise _not_available(key, spec, root, missing, err) from err
+        raise DatasetDamagedError(
+            f"dataset {key!r}: PyG could not build it from the raw files in {folder} ({type(err).__name__}: {err}). "
+            f"Fix: delete {folder} and load again (the files are copied from PHYSGNN_DATA_MIRROR or downloaded)"
+        ) from err
+    processed.stamp(spec, root, _raw_hashes(spec, root))
+    try:
+        check_graph(key, spec, data, root)
+    except DatasetDamagedError:
+        drop_processed(spec, root)
+        raise
+    return data
 
 
 def select_split(data: Data, split: int) -> Data:
@@ -219,6 +256,14 @@ def load(
     Returns:
         ``Data`` with ``x`` [N, F] (float), ``y`` [N], ``edge_index`` [2, E], masks, and the attributes
         ``name`` and ``metric`` (``"accuracy"`` or ``"roc_auc"``, the score used for this dataset).
+
+    Raises:
+        ValueError: an unknown name or split, a ``PHYSGNN_OFFLINE`` value other than 1/0/true/false/yes/no/on/off,
+            or a data root inside the read-only mirror.
+        DatasetNotAvailableError: raw files are missing and cannot be copied or downloaded; lists them.
+        DatasetDamagedError: a raw file fails its checksum or cannot be read, the graph has the wrong shape,
+            or a path is a symlink; names the file and the fix. A damaged copy is replaced from the mirror
+            instead (with a :class:`DataRepairedWarning`) when the mirror's copy is good.
     """
     if not isinstance(name, str):
         raise ValueError(f"load: name must be a string, one of {dataset_names()}; got {name!r}")
@@ -228,19 +273,7 @@ def load(
         raise ValueError(f"load: unknown dataset {name!r}; valid names are {', '.join(dataset_names())}")
     spec = DATASETS[key]
     root = data_root(root)
-
-    had_files = _raw_files_present(spec, root) or _copy_from_mirror(spec, root)
-    if not had_files and offline():
-        raise _not_available(key, spec, root, None)
-    try:
-        # PyG reports "Downloading ..." / "Processing..." on stderr; send it to stdout, so that a notebook shows it
-        # as ordinary output instead of a stderr warning (the book build treats stderr in a cell as an error).
-        with contextlib.redirect_stderr(sys.stdout):
-            data = _build_pyg(spec, root)
-    except Exception as err:  # noqa: BLE001 - only a failed *download* is translated, see below
-        if had_files:
-            raise
-        raise _not_available(key, spec, root, err) from err
+    data = _load_checked(key, spec, root)
 
     data.x = data.x.float()
     data.y = data.y.long().view(-1)

@@ -1,10 +1,12 @@
-"""The teaching layer (book/course/ and scripts/course.py).
+"""The teaching layer (book/course/ and scripts/course/).
 
-* The course notebooks keep their conventions: no outputs, a Colab badge, the chapters' setup cell, solutions that the
-  site hides behind toggles, auto-checks that assert.
+* The course notebooks (the self-test and the instructor sources of the graded sets in book/course/instructor/) keep
+  their conventions: no outputs, a Colab badge, the chapters' setup cell, worked solutions, auto-checks that assert.
 * Student notebooks: ``course.py student`` strips every solution, and a student notebook runs up to its auto-checks.
   The only cells allowed to fail are auto-checks (tag ``check``), with AssertionError, NameError or
-  NotImplementedError, and every one of them does fail: no check passes without the student's work.
+  NotImplementedError, and every one of them does fail: no check passes without the student's work. The site's pages
+  of the graded sets (book/course/ps*.ipynb) are these student versions, up to date with their sources.
+* The student pack holds no solution; the instructor pack holds them all; the public pages give no model answer away.
 * Instructor notebooks (the sources, with solutions) run without any error.
 * Slides: ``course.py slides`` writes one reveal.js deck per lecture, and the cell-selection rules (tags, slideshow
   metadata, the default rule for untagged chapters) do what scripts/course.py documents.
@@ -16,8 +18,8 @@ shared with other jobs. The instructor notebooks also run under nbval in ``make 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
+import sys
 import re
 from html import unescape
 from pathlib import Path
@@ -29,7 +31,9 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "book" / "course"
-SOURCES = sorted(COURSE.glob("*.ipynb"))
+INSTRUCTOR = COURSE / "instructor"
+GRADED = sorted(INSTRUCTOR.glob("ps*.ipynb"))
+SOURCES = [COURSE / "self_test.ipynb"] + GRADED
 CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
 REPO_URL, BRANCH = CONFIG["repository"]["url"].rstrip("/"), CONFIG["repository"]["branch"]
 ALLOWED_FAILURES = {"AssertionError", "NameError", "NotImplementedError"}
@@ -37,14 +41,11 @@ SETUP_LINES = ("try:", "import physgnn", "except ImportError:", f"git+{REPO_URL}
                "FAST = fast_mode()")
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-course = _load("course", REPO / "scripts" / "course.py")
+sys.path.insert(0, str(REPO / "scripts" / "course"))
+import myst  # noqa: E402
+import slides as course  # noqa: E402
+import student  # noqa: E402
+from paths import release_tag, version  # noqa: E402
 
 
 def tags(cell) -> list[str]:
@@ -55,7 +56,8 @@ def tags(cell) -> list[str]:
 # Conventions (no kernel)
 # ---------------------------------------------------------------------------------------------------------------
 def test_there_are_course_notebooks():
-    assert len(SOURCES) >= 4, "book/course holds the self-test and three problem sets"
+    assert len(GRADED) >= 3, "book/course/instructor holds the three graded problem sets"
+    assert sorted(p.name for p in COURSE.glob("ps*.ipynb")) == [p.name for p in GRADED], "one site page per graded set"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -78,7 +80,7 @@ def test_course_notebook_conventions(path):
     for c in solutions:
         if c.cell_type == "code":
             assert "hide-cell" in tags(c), "a code solution is hidden behind a toggle on the site (tag hide-cell)"
-            assert c.source.count(course.BEGIN) == c.source.count(course.END), "balanced solution markers"
+            assert c.source.count(student.BEGIN) == c.source.count(student.END), "balanced solution markers"
         else:
             assert c.source.startswith(":::{admonition}") and ":class: dropdown" in c.source, \
                 "a written solution is a dropdown admonition on the site"
@@ -97,23 +99,64 @@ def test_course_notebook_conventions(path):
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
 def test_student_version_strips_every_solution(path):
     source = nbformat.read(path, as_version=4)
-    student = course.make_student(source)
-    assert len(student.cells) == len(source.cells)
-    assert course.BANNER in student.cells[0].source and "colab-badge.svg" not in student.cells[0].source
-    for i, (src, stu) in enumerate(zip(source.cells, student.cells)):
+    stu_nb = student.make_student(source, path.name)
+    assert len(stu_nb.cells) == len(source.cells)
+    first = stu_nb.cells[0].source
+    assert student.banner() in first
+    assert f"blob/{release_tag()}/book/course/{path.name}" in first, "the Colab link opens the release's student page"
+    setup = next(c.source for c in stu_nb.cells if c.cell_type == "code")
+    assert f"git+{REPO_URL}@{release_tag()}\"" in setup, "the setup cell installs the tagged release"
+    for i, (src, stu) in enumerate(zip(source.cells, stu_nb.cells)):
         if "solution" in tags(src):
             assert "exercise" in tags(stu) and "solution" not in tags(stu) and "hide-cell" not in tags(stu)
-            assert course.BEGIN not in stu.source and "Worked solution" not in stu.source
+            assert student.BEGIN not in stu.source and "Worked solution" not in stu.source
             # everything between the markers, or the whole cell but its opening comment
-            hidden = src.source.split(course.BEGIN)[1:] if course.BEGIN in src.source else [src.source.split("\n", 1)[-1]]
+            hidden = src.source.split(student.BEGIN)[1:] if student.BEGIN in src.source else [src.source.split("\n", 1)[-1]]
             for part in hidden:
-                body = part.split(course.END)[0]
+                body = part.split(student.END)[0]
                 for line in body.splitlines():
                     if len(line.strip()) > 25:  # no line of the worked solution survives
                         assert line.strip() not in stu.source, f"solution line leaked: {line.strip()!r}"
-        elif i > 0:
-            assert stu.source == src.source, "cells other than solutions are kept as they are"
-    assert nbformat.validate(student) is None
+        elif src.cell_type == "markdown":
+            for raw in ("{doc}", "{cite}", "{eq}", "{term}", ":::{", "```{"):
+                assert raw not in stu.source, f"cell {i}: MyST markup {raw!r} left for Jupyter and Colab"
+        elif i > 0 and stu.source != setup:
+            assert stu.source == src.source, "code cells other than solutions and the setup cell are kept as they are"
+    markdown = "\n".join(c.source for c in stu_nb.cells if c.cell_type == "markdown")
+    for where in ("course site", "worked solution", "instructor") if path in GRADED else ():  # the self-test is self-study
+        assert where not in markdown.lower(), f"the student version speaks of {where!r}"
+    assert nbformat.validate(stu_nb) is None
+
+
+@pytest.mark.parametrize("path", GRADED, ids=lambda p: p.name)
+def test_site_pages_are_the_student_versions(path):
+    """book/course/ps*.ipynb is what the site shows and Colab opens: the current student version, not executed."""
+    page = nbformat.read(COURSE / path.name, as_version=4)
+    expected = student.make_student(nbformat.read(path, as_version=4), path.name)
+    assert page == expected, f"book/course/{path.name} is out of date: run `make course`"
+    assert page.metadata["mystnb"]["execution_mode"] == "off"
+
+
+def test_packs(tmp_path):
+    """make course: the student pack holds no solution and says nothing of where solutions are; the instructor pack
+    holds the worked solutions and the keys; the public pages give away no model answer."""
+    written = student.build(tmp_path)
+    assert all(p.is_file() for p in written)
+    stu_dir, ins_dir = tmp_path / "student", tmp_path / "instructor"
+    assert sorted(p.name for p in stu_dir.glob("*.ipynb")) == [p.name for p in GRADED]
+    for path in stu_dir.iterdir():
+        text = path.read_text()
+        assert student.BEGIN not in text and "Worked solution" not in text and "solution\"" not in text, path.name
+        assert "instructor" not in text.lower() and "course site" not in text.lower(), path.name
+    readme = (stu_dir / "README.md").read_text()
+    assert f"physgnn {version()}" in readme and release_tag() in readme, "the pack says which release it was built with"
+    for path in GRADED:
+        assert (ins_dir / path.name).read_bytes() == path.read_bytes(), "the instructor pack holds the sources"
+    keys = (ins_dir / "keys.md").read_text()
+    public = (COURSE / "assessment.md").read_text() + (COURSE / "instructor-guide.md").read_text()
+    for answer in ("48 % of the labelled nodes", "1/37 \\approx 2.7", "maximiser $x^\\ast", "Texas's labelled nodes on Cornell"):
+        assert answer in keys, f"keys.md lacks {answer!r}"
+        assert answer not in public, f"a public page gives away {answer!r}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -125,7 +168,7 @@ async def _execute_all(notebooks, env, limit=2):
     async def run(nb):
         async with gate:
             client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                                    resources={"metadata": {"path": str(COURSE)}})
+                                    resources={"metadata": {"path": str(INSTRUCTOR)}})
             await client.async_execute(env=env)
 
     await asyncio.gather(*(run(nb) for nb in notebooks))
@@ -133,13 +176,12 @@ async def _execute_all(notebooks, env, limit=2):
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory, mirror):
-    """{name: (instructor notebook, student notebook)}, both executed in fast mode."""
-    out = tmp_path_factory.mktemp("student")
-    written = course.student(out)
-    assert sorted(p.name for p in written) == [p.name for p in SOURCES]
+    """{name: (instructor notebook, student notebook)}, both executed in fast mode (kernels in book/course/instructor,
+    next to the sources; the student notebooks find physgnn installed, so their setup cells install nothing)."""
     env = dict(os.environ, PHYSGNN_FAST="1", PHYSGNN_OFFLINE="1", OMP_NUM_THREADS="1",
                PHYSGNN_DATA_MIRROR=str(mirror), MPLBACKEND="Agg")
-    pairs = {p.name: (nbformat.read(p, as_version=4), nbformat.read(out / p.name, as_version=4)) for p in SOURCES}
+    pairs = {p.name: (nbformat.read(p, as_version=4), student.make_student(nbformat.read(p, as_version=4), p.name))
+             for p in SOURCES}
     asyncio.run(_execute_all([nb for pair in pairs.values() for nb in pair], env))
     return pairs
 
@@ -234,7 +276,7 @@ def test_slide_rules_on_a_small_notebook(tmp_path):
                              execute="never", reveal="cdn")
     html = deck.read_text()
     present = ["Test chapter", "OBJ-ONE", "QUESTION-LINE", "Definition (Thing).", "DEF-BODY", "x = EQUATION",
-               'alt="ALT-TEXT of the figure"', "CAPTION-TEXT [kipf2017gcn]", "KEEP-ME", "SHOWN-CODE", "SHOWN-OUTPUT",
+               'alt="ALT-TEXT of the figure"', "CAPTION-TEXT (Kipf and Welling, 2017)", "KEEP-ME", "SHOWN-CODE", "SHOWN-OUTPUT",
                "TAKEAWAY", "AFTER-TEXT"]
     absent = ["INTRO-PROSE", "SETUP-CELL", "LONG-PROSE", "SKIPPED-PROSE", "TAGGED-SKIP", "METADATA-SKIP", "QUIET-OUTPUT",
               "CHECK-NOTE", "EXERCISE-TEXT", "EXERCISE-MORE", "(eq-label)", "{term}", "{cite}", ":label:"]
@@ -266,4 +308,4 @@ def test_executing_a_chapter_keeps_its_figures(tmp_path, monkeypatch):
     ran = course.executed(path, "always", tmp_path / "cache")
     assert any("image/png" in o.get("data", {}) for o in ran.cells[0].outputs), "the figure is missing"
     assert os.environ["MPLBACKEND"] == "Agg", "the environment is restored"
-    assert (tmp_path / "cache" / path.name).is_file(), "executed chapters are cached for the next build"
+    assert (tmp_path / "cache" / course.mode() / path.name).is_file(), "executed chapters are cached, one folder per mode"

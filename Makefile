@@ -26,7 +26,7 @@ export OMP_NUM_THREADS ?= 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
 
-.PHONY: book test test-full unit notebooks lab bench clean setup constraints sitecheck course slides
+.PHONY: book test test-full unit notebooks lab bench clean setup constraints sitecheck course slides grade
 
 setup: $(STAMP)
 
@@ -85,9 +85,16 @@ sitecheck: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters
 
-# Teaching: student notebooks (solutions stripped) and one reveal.js deck per lecture.
+# Teaching: the site's student pages of the problem sets, the student pack and the (private) instructor pack in
+# _build/course/, and one reveal.js deck per lecture.
 course: $(STAMP)
 	$(PY) scripts/course.py student
+	$(PY) scripts/course.py autograder
+
+# Grade a folder of submitted problem-set notebooks with Otter-Grader (locally, no containers): SUBMISSIONS/grades.csv.
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=folder" && false)
+	PHYSGNN_FAST=$${PHYSGNN_FAST:-1} $(PY) scripts/course.py grade $(SUBMISSIONS)
 
 # Decks use the chapters' fast-mode figures (as the site does) unless PHYSGNN_FAST=0 is set.
 slides: $(STAMP)

@@ -3,9 +3,11 @@
     python scripts/course.py student   [--out _build/course]      # make course: site pages, student and instructor packs
     python scripts/course.py slides    [--lectures 1 2 3 4] [--execute auto|always|never] [--reveal local|cdn]
                                        [--out _build/slides]       # make slides
+    python scripts/course.py autograder [--out _build/course/instructor/autograder]   # Otter-Grader test zips
+    python scripts/course.py grade SUBMISSIONS [--csv FILE]        # make grade SUBMISSIONS=folder
 
-scripts/course/student.py and scripts/course/slides.py say what each builds; scripts/course/myst.py turns MyST into
-plain Markdown for both.
+scripts/course/student.py, slides.py and grade.py say what each builds; scripts/course/myst.py turns MyST into plain
+Markdown for the first two.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "course"))
 
+import grade  # noqa: E402
 import slides  # noqa: E402
 import student  # noqa: E402
 from paths import BUILD, PACKS  # noqa: E402
@@ -33,9 +36,19 @@ def main(argv=None) -> int:
     p_slides.add_argument("--reveal", choices=("local", "cdn"), default="local",
                           help="local: serve reveal.js and MathJax from the deck's folder (default); cdn: from the web")
     p_slides.add_argument("--out", type=Path, default=BUILD / "slides")
+    p_auto = sub.add_parser("autograder", help="Otter-Grader tests and autograder zips for the graded problem sets")
+    p_auto.add_argument("--out", type=Path, default=PACKS / "instructor" / "autograder")
+    p_grade = sub.add_parser("grade", help="grade a folder of submitted notebooks with otter run; write a CSV")
+    p_grade.add_argument("submissions", type=Path)
+    p_grade.add_argument("--csv", type=Path, default=None, help="default: SUBMISSIONS/grades.csv")
+    p_grade.add_argument("--autograder", type=Path, default=None, help="a folder of autograder-*.zip (default: build them)")
     args = parser.parse_args(argv)
     if args.command == "student":
         paths = student.build(args.out)
+    elif args.command == "autograder":
+        paths = grade.export(args.out)
+    elif args.command == "grade":
+        paths = [grade.grade(args.submissions, args.csv, args.autograder)]
     else:
         paths = slides.slides(args.lectures, args.out, args.execute, args.reveal)
     for path in paths:

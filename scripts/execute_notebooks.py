@@ -6,7 +6,8 @@ Jupyter Book (myst-nb, ``execute_notebooks: cache``) runs notebooks one at a tim
 script fills the same jupyter-cache database first, ``--jobs`` kernels at a time, with the same settings myst-nb
 uses (working directory = the notebook's folder, errors not allowed, the configured timeout), so the build then
 finds every notebook cached and only renders. A notebook whose code is already cached from a run in the same
-mode is not run again.
+mode is not run again. A notebook whose metadata sets ``mystnb.execution_mode: off`` (the student pages of the
+problem sets, whose checks fail until a student fills them in) is not run, as myst-nb does not run it either.
 
 Each kernel inherits this process's environment (PHYSGNN_FAST, PHYSGNN_DATA_MIRROR, OMP_NUM_THREADS, ...). If a
 notebook fails, its traceback is printed and the script exits with status 1 (the book would fail on it anyway).
@@ -104,8 +105,11 @@ def main(argv=None) -> int:
         parser.error(f"no such notebook: {', '.join(missing)}")
     mode = run_mode()
     for path in chosen:
+        nb = nbformat.read(path, as_version=4)
+        if nb.metadata.get("mystnb", {}).get("execution_mode") == "off":
+            continue  # a page shown without running it (myst-nb skips it too), e.g. a problem set's student version
         try:
-            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            record = cache.match_cache_notebook(nb)
         except KeyError:
             todo.append(path)
             continue

@@ -280,11 +280,43 @@ def test_slide_rules_on_a_small_notebook(tmp_path):
                "TAKEAWAY", "AFTER-TEXT"]
     absent = ["INTRO-PROSE", "SETUP-CELL", "LONG-PROSE", "SKIPPED-PROSE", "TAGGED-SKIP", "METADATA-SKIP", "QUIET-OUTPUT",
               "CHECK-NOTE", "EXERCISE-TEXT", "EXERCISE-MORE", "(eq-label)", "{term}", "{cite}", ":label:"]
+    shown = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)       # what the room sees
+    notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', html, flags=re.S))
     assert not [p for p in present if p not in html], [p for p in present if p not in html]
-    assert not [a for a in absent if a in html], [a for a in absent if a in html]
+    assert not [a for a in absent if a in shown], [a for a in absent if a in shown]
+    for prose in ("LONG-PROSE", "SKIPPED-PROSE"):
+        assert prose in notes, f"prose left off a slide goes to the speaker notes: {prose}"
+    for raw in ("CHECK-NOTE", "EXERCISE-TEXT", "SETUP-CELL", "{cite}"):
+        assert raw not in html, raw
     assert re.search(r'<aside class="notes">.*?SPEAKER-NOTE', html, re.S), "notes go to the speaker view"
     # title slide, chapter title, section 1.1 (+ the figure below it), the tagged code slide, takeaways, closing slide
     assert _sections(html) >= 7
+
+
+def test_slides_split_headings_budget_words_and_drop_printed_above(tmp_path):
+    """Two sections in one cell give two slides; no slide shows more than 60 words of prose (the rest is in the
+    notes); a caption never points at printed output; equations carry their numbers."""
+    md = nbformat.v4.new_markdown_cell
+    words = " ".join(f"word{k}" for k in range(90))
+    cells = [md("# Test chapter\n\n**Learning objectives**\n\n- one"),
+             md("## 9.1 First\n\nFIRST-BODY short.\n\n## 9.2 Second\n\nSECOND-BODY " + words + "\n\n$$\nE = 1\n$$ (ch2-euler)"),
+             md("**Figure 9.1.** The gap (printed above) is CAPTION-END.")]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    path = tmp_path / "99_test.ipynb"
+    nbformat.write(nb, path)
+    deck = course.build_deck([path], ["Chapter 99"], "Lecture X", "test", "AFTER", tmp_path / "deck.html",
+                             execute="never", reveal="cdn")
+    html = deck.read_text()
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", html, flags=re.S)
+    first = [s for s in sections if "9.1 First" in s]
+    assert first and "9.2 Second" not in first[0], "every heading starts its own slide"
+    for sec in sections:
+        text = re.sub(r'<aside class="notes">.*?</aside>|<[^>]+>', " ", sec, flags=re.S)
+        assert course._words(unescape(text)) <= course.WORDS + 12, f"a slide with {course._words(text)} words"
+    notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', html, flags=re.S))
+    assert "word89" in notes, "the overflow goes to the speaker notes"
+    assert "printed above" not in html and "CAPTION-END" in html
+    assert "\\tag{" + myst.equation_numbers()["ch2-euler"] + "}" in html, "a labelled equation shows its number"
 
 
 def test_slides_serve_reveal_locally(tmp_path):

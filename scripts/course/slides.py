@@ -56,16 +56,20 @@ LECTURES = {
     1: ("Message passing is diffusion", ["01", "02"],
         "Problem set 1 (diffusion and oversmoothing) is out: try problems 1.1-1.2 before Lab 1."),
     2: ("Heterophily, attraction and repulsion", ["03", "04"],
-        "Lab 1: problem set 1 (problems 1.3-1.6), then problem set 2 (problems 2.1-2.3). Project topics are out."),
+        "Lab 1: problem set 1 (problems 1.3-1.7), then problem set 2 (problems 2.1-2.3). Project topics are out; "
+        "the proposal is due on Friday."),
     3: ("Allen-Cahn and continuous depth", ["05", "06"],
-        "Lab 2: problem set 2 (problems 2.4-2.6), then problem set 3 (problems 3.1-3.3)."),
-    4: ("ACMP on real graphs, and a critical look", ["07", "08", "09"],
-        "Problem set 3 and the project talks are due on Friday; the report on Sunday."),
+        "Lab 2: problem set 2 (problems 2.4-2.7), then problem set 3 (problems 3.1-3.3). Problem set 2 is due on "
+        "Wednesday."),
+    4: ("ACMP on real graphs, and a critical look", ["07", "08"],
+        "Project talks on Friday; problem set 3 is due on Sunday, the report on Wednesday. Chapter 9 (other "
+        "physics-inspired models) is optional reading."),
 }
 SLIDE_TAGS = ("slide", "subslide", "fragment", "continue", "notes", "skip")
 KEEP_WHOLE = ("key takeaways", "further reading", "where this leads")
 RICH = ("image/png", "image/svg+xml", "image/jpeg", "text/html", "text/markdown")
 SHORT = 50  # words: a Markdown cell up to this long joins the current slide as it is
+WORDS = 60  # words of prose on one slide; what does not fit goes to the speaker notes
 
 
 def tags(cell) -> list[str]:
@@ -99,8 +103,79 @@ def _words(text: str) -> int:
 
 def condense(text: str) -> str:
     """Headings, "The question." lines, definitions and theorems, and displayed equations: what a slide needs."""
+    return condense_split(text)[0]
+
+
+def condense_split(text: str) -> tuple[str, list[str]]:
+    """(what condense keeps, the prose it leaves out: the speaker notes)."""
     keep = ("#", "**The question.**", "$$") + tuple(f"> **{n}" for n in BLOCK_NAMES.values())
-    return "\n\n".join(b for b in _blocks(text) if b.lstrip().startswith(keep))
+    blocks = _blocks(text)
+    return ("\n\n".join(b for b in blocks if b.lstrip().startswith(keep)),
+            [b for b in blocks if not b.lstrip().startswith(keep)])
+
+
+PRINTED_ABOVE = [(re.compile(r"\s*\((?:[^()]*?\s)?printed above\)"), ""),       # "(printed above)", "(numbers printed above)"
+                 (re.compile(r",\s*printed above,"), ""),                          # "the measure, printed above, is"
+                 (re.compile(r"\s+printed above\b"), "")]                          # "the eigenvalue printed above sets"
+
+
+def without_printed_above(text: str) -> str:
+    """A slide shows no printed output, so a caption must not point at it."""
+    for pattern, repl in PRINTED_ABOVE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def split_at_headings(cells) -> list:
+    """Untagged Markdown cells cut before every heading (outside code fences), so that every section gets a slide."""
+    out = []
+    for cell in cells:
+        if cell.cell_type != "markdown" or explicit_type(cell) is not None:
+            out.append(cell)
+            continue
+        parts, current, fence = [], [], False
+        for line in cell.source.splitlines():
+            if line.lstrip().startswith(("```", "~~~")):
+                fence = not fence
+            if not fence and re.match(r"#{1,3} ", line) and any(ln.strip() for ln in current):
+                parts.append("\n".join(current))
+                current = []
+            current.append(line)
+        parts.append("\n".join(current))
+        for k, part in enumerate(parts):
+            piece = copy.deepcopy(cell)
+            piece.source = part.strip()
+            piece["id"] = f"{cell.get('id', 'cell')}-{k}"
+            out.append(piece)
+    return out
+
+
+def within_budget(cells, words: int = WORDS) -> list:
+    """At most ``words`` words of prose per slide; blocks beyond that (and the prose the default rule condensed away)
+    go to a speaker-notes cell after the cell. Displayed equations and headings always stay."""
+    out, used, overflowing = [], 0, False
+    for cell in cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        if kind in ("slide", "subslide"):
+            used, overflowing = 0, False
+        if cell.cell_type != "markdown" or not cell.metadata.pop("slides-default", False):
+            out.append(cell)
+            continue
+        shown, notes = [], list(cell.metadata.pop("slides-notes", []))
+        for block in _blocks(cell.source):
+            n = _words(block)
+            if block.lstrip().startswith("#") or n == 0 or (not overflowing and used + n <= words):
+                shown.append(block)
+                used += n
+            else:
+                overflowing = True
+                notes.append(block)
+        if shown or kind in ("slide", "subslide"):
+            cell.source = "\n\n".join(shown)
+            out.append(cell)
+        if notes:
+            out.append(nbformat.v4.new_markdown_cell("\n\n".join(notes), metadata={"slideshow": {"slide_type": "notes"}}))
+    return out
 
 
 def title_slide(text: str) -> str:
@@ -131,7 +206,7 @@ def _rich(cell) -> bool:
 def slide_cells(nb) -> list:
     """The cells of one executed chapter as slide cells, each with ``metadata.slideshow.slide_type`` set."""
     out, skipping_section = [], False
-    for index, cell in enumerate(nb.cells):
+    for index, cell in enumerate(split_at_headings(nb.cells)):
         cell = copy.deepcopy(cell)
         cell_tags = tags(cell)
         kind = explicit_type(cell)
@@ -142,7 +217,7 @@ def slide_cells(nb) -> list:
             if kind == "skip":
                 continue
             if cell.cell_type == "markdown":
-                cell.source = plain_markdown(cell.source)
+                cell.source = without_printed_above(plain_markdown(cell.source))
             elif "remove-input" in cell_tags or "hide-input" in cell_tags:
                 cell.metadata["tags"] = cell_tags + ["slides-hide-input"]
             if "remove-output" in cell_tags:
@@ -150,22 +225,24 @@ def slide_cells(nb) -> list:
         elif skipping_section:
             continue
         elif cell.cell_type == "markdown":
-            plain = plain_markdown(cell.source, proofs=False)
+            plain = without_printed_above(plain_markdown(cell.source, proofs=False))
             heading = text.split("\n", 1)[0].lower()
+            dropped: list[str] = []
             if index == 0 and text.startswith("# "):
                 kind, cell.source = "slide", title_slide(plain)
             elif text.startswith(("## ", "### ")):
                 kind = "slide" if text.startswith("## ") else "subslide"
                 whole = any(k in heading for k in KEEP_WHOLE) or _words(plain) <= 2 * SHORT
-                cell.source = plain if whole else condense(plain)
+                cell.source, dropped = (plain, []) if whole else condense_split(plain)
             elif text.startswith("Check"):  # describes an assert cell, which slides leave out
                 continue
             elif text.startswith("**Figure") or _words(plain) <= SHORT:
                 kind, cell.source = "-", plain
             else:
-                kind, cell.source = "-", condense(plain)
-                if not cell.source:
-                    continue
+                kind, (cell.source, dropped) = "-", condense_split(plain)
+            if not cell.source and not dropped:
+                continue
+            cell.metadata["slides-default"], cell.metadata["slides-notes"] = True, dropped
         elif cell.cell_type == "code" and _rich(cell):
             kind = "subslide"
             cell.outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")
@@ -177,7 +254,7 @@ def slide_cells(nb) -> list:
             cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
         cell.metadata["slideshow"] = {"slide_type": kind}
         out.append(cell)
-    return out
+    return within_budget(out)
 
 
 # ---------------------------------------------------------------------------------------------------------------

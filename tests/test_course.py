@@ -341,3 +341,17 @@ def test_executing_a_chapter_keeps_its_figures(tmp_path, monkeypatch):
     assert any("image/png" in o.get("data", {}) for o in ran.cells[0].outputs), "the figure is missing"
     assert os.environ["MPLBACKEND"] == "Agg", "the environment is restored"
     assert (tmp_path / "cache" / course.mode() / path.name).is_file(), "executed chapters are cached, one folder per mode"
+
+
+def test_schedule_is_feasible():
+    """In the two-week plan every graded deadline has its own day, and the text has no stale promises."""
+    text = (COURSE / "schedule.md").read_text()
+    table = text.split("## Two weeks")[1].split("\n## ")[0]
+    rows = [r.split("|")[1:-1] for r in table.splitlines() if r.startswith("| W")]
+    assert len(rows) >= 10
+    dues = [(r[0].strip(), r[-1].strip()) for r in rows if r[-1].strip()]
+    assert all(";" not in due and " and " not in due for _, due in dues), f"one deadline a day: {dues}"
+    assert len({day for day, _ in dues}) == len(dues)
+    pages = " ".join((COURSE / name).read_text() for name in ("schedule.md", "syllabus.md", "slides.md", "instructor-guide.md"))
+    for stale in ("when available", "still being written", "appeared after these measurements"):
+        assert stale not in pages, f"stale text: {stale!r}"

@@ -21,7 +21,7 @@ ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$")
 BLOCK_NAMES = {"prf:definition": "Definition", "prf:theorem": "Theorem", "prf:proposition": "Proposition",
                "prf:lemma": "Lemma", "prf:corollary": "Corollary", "prf:remark": "Remark", "prf:example": "Example"}
-LABELLED_EQ = re.compile(r"^\$\$[ \t]*\(([\w:.-]+)\)[ \t]*$", re.M)
+LABELLED_EQ = re.compile(r"^[ \t]*\$\$[ \t]*\(([\w:.-]+)\)[ \t]*$", re.M)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -71,6 +71,22 @@ def equation_numbers() -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=None)
+def block_numbers() -> dict[str, str]:
+    """{label: "Exercise k" / "Theorem k" ...}: sphinx-exercise and sphinx-proof number a page's blocks 1, 2, ..."""
+    names = {"exercise": "Exercise", **BLOCK_NAMES}
+    numbers = {}
+    for path in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        counts: dict[str, int] = {}
+        for kind, label in re.findall(r"^(?:`{3,}|:{3,})\{([\w:]+)\}[^\n]*\n:label: (\S+)", text, flags=re.M):
+            if kind in names:
+                counts[kind] = counts.get(kind, 0) + 1
+                numbers[label] = f"{names[kind]} {counts[kind]}"
+    return numbers
+
+
+@functools.lru_cache(maxsize=None)
 def page_title(rel_path: str) -> str:
     """The title of a page of the book ("chapters/04_forces" → "Chapter 4: Attraction and repulsion")."""
     for suffix in (".ipynb", ".md"):
@@ -100,6 +116,8 @@ def _role(match: re.Match, base: str | None) -> str:
     if kind == "eq":
         number = equation_numbers().get(text.strip())
         return f"({number})" if number else f"({shown})"
+    if kind in ("ref", "numref", "prf:ref") and not target:
+        return block_numbers().get(text.strip(), text)
     if kind == "doc":
         path = target.group(2) if target else text
         label = shown if target else page_title(posixpath.normpath(posixpath.join(base or "book/course", path)))
@@ -137,10 +155,20 @@ def plain_markdown(text: str, proofs: bool = True, base: str | None = None) -> s
         out += [""] + [f"> {ln}".rstrip() for ln in f"{head} {inner}".splitlines()] + [""]
     text = "\n".join(out)
     text = ROLE.sub(lambda m: _role(m, base), text)
-    text = re.sub(r"`(ch\d+-[\w-]+)`", lambda m: f"({equation_numbers()[m.group(1)]})" if m.group(1) in
-                  equation_numbers() else m.group(0), text)                          # "eq. `ch2-euler`" in prose
+    text = re.sub(r"(\b[A-Za-z]+\s+)?`(ch\d+-[\w-]+)`", _bare_label, text)       # "eq. `ch2-euler`" in prose
     text = _tag_equations(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _bare_label(m: re.Match) -> str:
+    """A label in backticks: "eq. `ch2-euler`" → "eq. (4)", "Theorem `ch5-thm-euler`" → "Theorem 2"."""
+    word, label = m.group(1) or "", m.group(2)
+    if label in equation_numbers():
+        return f"{word}({equation_numbers()[label]})"
+    if label in block_numbers():
+        kind, number = block_numbers()[label].split()
+        return f"{word}{number}" if word.strip().lower() == kind.lower() else f"{word}{kind} {number}"
+    return m.group(0)
 
 
 def _tag_equations(text: str) -> str:
@@ -148,4 +176,4 @@ def _tag_equations(text: str) -> str:
     def repl(m: re.Match) -> str:
         number = equation_numbers().get(m.group(2))
         return m.group(1).rstrip() + (f"\n\\tag{{{number}}}" if number else "") + "\n$$"
-    return re.sub(r"(\$\$\n(?:(?!\$\$).*\n)*?)\$\$[ \t]*\(([\w:.-]+)\)[ \t]*$", repl, text, flags=re.M)
+    return re.sub(r"(\$\$\n(?:(?![ \t]*\$\$).*\n)*?)[ \t]*\$\$[ \t]*\(([\w:.-]+)\)[ \t]*$", repl, text, flags=re.M)

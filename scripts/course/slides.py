@@ -150,6 +150,16 @@ def split_at_headings(cells) -> list:
     return out
 
 
+def _first_sentences(block: str, words: int) -> tuple[str, str]:
+    """The longest run of whole sentences of ``block`` within ``words`` words (at least one), and the rest."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z*$(])", block)
+    k, used = 0, 0
+    while k < len(sentences) and (k == 0 or used + _words(sentences[k]) <= words):
+        used += _words(sentences[k])
+        k += 1
+    return " ".join(sentences[:k]), " ".join(sentences[k:])
+
+
 def within_budget(cells, words: int = WORDS) -> list:
     """At most ``words`` words of prose per slide; blocks beyond that (and the prose the default rule condensed away)
     go to a speaker-notes cell after the cell. Displayed equations and headings always stay."""
@@ -167,6 +177,11 @@ def within_budget(cells, words: int = WORDS) -> list:
             if block.lstrip().startswith("#") or n == 0 or (not overflowing and used + n <= words):
                 shown.append(block)
                 used += n
+            elif used == 0 and not overflowing:      # a slide with a heading alone: its first sentences, the rest noted
+                head, rest = _first_sentences(block, words)
+                shown.append(head)
+                used, overflowing = _words(head), True
+                notes.append(rest) if rest else None
             else:
                 overflowing = True
                 notes.append(block)

@@ -374,8 +374,9 @@ def test_the_jobs_workers_die_with_a_killed_parent(tmp_path):
     """))
     parent = subprocess.Popen([sys.executable, str(script)], cwd=REPO, stdout=subprocess.PIPE, text=True,
                               env=dict(os.environ, PYTHONPATH=str(REPO)))
+    workers = []
     try:
-        workers = [int(parent.stdout.readline()) for _ in range(2)]     # both busy in a job
+        workers += [int(parent.stdout.readline()) for _ in range(2)]    # both busy in a job
         assert all(_alive(pid) for pid in workers)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
@@ -385,6 +386,6 @@ def test_the_jobs_workers_die_with_a_killed_parent(tmp_path):
         assert not any(_alive(pid) for pid in workers), "a worker outlived its killed parent"
     finally:
         parent.kill()
-        for pid in workers if "workers" in dir() else []:
+        for pid in workers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)

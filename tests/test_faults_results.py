@@ -225,6 +225,20 @@ def test_committed_rows_are_done_for_their_options_and_only_for_them(tmp_path, m
         module.main(argv + changed)
 
 
+def test_depth_diagnosis_resumes_only_with_the_same_options(res, data_env, capsys):
+    """An experiment without committed rows yet: run, resume (nothing new), change an option (a new row)."""
+    module = experiments.get("depth_diagnosis")
+    argv = ["--datasets", "texas", "--depths", "2", "--dropouts", "0", "--splits", "0", "--epochs", "2"]
+    for extra, new in (([], 1), ([], 0), (["--seed", "1"], 1), (["--patience", "1"], 1), (["--seed", "1"], 0)):
+        assert module.main(argv + extra) == 0
+        assert f"depth_diagnosis: {new} new rows" in capsys.readouterr().out
+    assert len(results.read_csv(module.CSV)) == 3
+
+
+def test_every_experiment_is_checked_here():
+    assert {c.split()[0] for c, _ in COMMANDS} | {"depth_diagnosis"} == set(experiments.names())
+
+
 # --- duplicate arguments and runs --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv,message", [(["--datasets", "texas", "texas"], "--datasets gives texas twice"),

@@ -225,18 +225,24 @@ def test_committed_rows_are_done_for_their_options_and_only_for_them(tmp_path, m
         module.main(argv + changed)
 
 
-def test_depth_diagnosis_resumes_only_with_the_same_options(res, data_env, capsys):
-    """An experiment without committed rows yet: run, resume (nothing new), change an option (a new row)."""
-    module = experiments.get("depth_diagnosis")
-    argv = ["--datasets", "texas", "--depths", "2", "--dropouts", "0", "--splits", "0", "--epochs", "2"]
+#: experiments without committed rows yet, with a one-row command
+FRESH = {"depth_diagnosis": "--datasets texas --depths 2 --dropouts 0 --splits 0 --epochs 2",
+         "acmp_ablation": "--datasets texas --variants official --splits 0 --epochs 2"}
+
+
+@pytest.mark.parametrize("name", sorted(FRESH))
+def test_a_fresh_experiment_resumes_only_with_the_same_options(res, data_env, capsys, name):
+    """Run, resume (nothing new), change an option (a new row), and back."""
+    module = experiments.get(name)
+    argv = FRESH[name].split()
     for extra, new in (([], 1), ([], 0), (["--seed", "1"], 1), (["--patience", "1"], 1), (["--seed", "1"], 0)):
         assert module.main(argv + extra) == 0
-        assert f"depth_diagnosis: {new} new rows" in capsys.readouterr().out
+        assert f"{name}: {new} new rows" in capsys.readouterr().out
     assert len(results.read_csv(module.CSV)) == 3
 
 
 def test_every_experiment_is_checked_here():
-    assert {c.split()[0] for c, _ in COMMANDS} | {"depth_diagnosis"} == set(experiments.names())
+    assert {c.split()[0] for c, _ in COMMANDS} | set(FRESH) == set(experiments.names())
 
 
 # --- duplicate arguments and runs --------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ GRIDS = {
 #: The training budget of every search trial and run (Adam, early stopping on the validation score).
 TRAINING = dict(epochs=200, patience=50, lr=0.01, weight_decay=5e-4)
 RUN_COLUMNS = ("dataset", "model", "split", "settings")
+TRIAL_COLUMNS = ("dataset", "model", "settings", "split")
 WEBKB = ("texas", "wisconsin", "cornell")
 
 #: The larger graphs, with 2,000 to 12,000 nodes and up to a million edges. On them the ODE models integrate to
@@ -174,7 +175,7 @@ def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True,
             torch.manual_seed(split)
             r = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
             done[key] = round(r.val, 6)  # the value the CSV keeps: a resumed search then chooses exactly as a fresh one
-            results.append_row("search.csv", dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
+            results.append_row("search.csv", unique=TRIAL_COLUMNS, row=dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
                                                   test=round(r.test, 6), best_epoch=r.best_epoch, epochs=r.epochs_run, seconds=round(r.seconds, 2),
                                                   cpu_seconds=round(r.cpu_seconds, 2), budget=f"{len(grid)} settings x {len(splits)} splits" + "".join(f", {k}={v}" for k, v in SHORT.get(dataset, {}).items()),
                                                   command=command or results.command_line()))
@@ -214,7 +215,7 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True,
     out = []
     versions = results.versions()
     for split in tqdm(splits, desc=f"{dataset}/{model}", disable=not progress, leave=False):
-        if (dataset, model, str(split), _key(settings)) in done:
+        if results.key(dataset, model, split, _key(settings)) in done:
             continue
         if str(split) in trials:
             t = trials[str(split)]
@@ -227,8 +228,8 @@ def run(dataset: str, model: str, splits, search_on=None, progress: bool = True,
         row = dict(dataset=dataset, model=model, split=split, settings=_key(settings), seed=split, test=round(r["test"], 6), val=round(r["val"], 6),
                    best_epoch=r["best_epoch"], epochs=r["epochs"], seconds=round(r["seconds"], 2), cpu_seconds=round(r["cpu_seconds"], 2),
                    metric=getattr(data, "metric", "accuracy"), command=command or results.command_line(), **versions)
-        results.append_row("reproduce.csv", row)
-        out.append(row)
+        if results.append_row("reproduce.csv", row, unique=RUN_COLUMNS) is not None:  # None: another run saved it first
+            out.append(row)
     return out
 
 
@@ -249,7 +250,7 @@ def cell_seconds(search_rows, repro_rows, budget_rows=()) -> dict:
     setting used last, except runs that are one of those trials (:func:`run` reuses them). A row's cost is its
     ``cpu_seconds``; rows written before that column existed give wall-clock ``seconds``, scaled by the CPU/wall ratio
     of their job's latest row in ``budget_rows`` (reproduce_budget.csv) when there is one. Returns
-    ``{(dataset, model): (seconds, runs)}``; rows of older protocols do not count."""
+    ``{(dataset, model): (seconds, runs)}``; rows of older protocols, and a trial or run given twice, count once."""
     ratio = {}
     for r in budget_rows:
         if float(r["wall_seconds"]) > 0:
@@ -276,9 +277,11 @@ def cell_seconds(search_rows, repro_rows, budget_rows=()) -> dict:
             seconds, runs = out.get(key, (0.0, 0))
             out[key] = (seconds + cost(r, key), runs)
     latest = {(r["dataset"], r["model"]): r["settings"] for r in repro_rows}
+    counted = set()  # each run once, should a file hold it twice
     for r in repro_rows:
         key = (r["dataset"], r["model"])
-        if r["settings"] == latest[key]:
+        if r["settings"] == latest[key] and (*key, r["settings"], str(r["split"])) not in counted:
+            counted.add((*key, r["settings"], str(r["split"])))
             seconds, runs = out.get(key, (0.0, 0))
             free = (*key, r["settings"], str(r["split"])) in trials
             out[key] = (seconds + (0.0 if free else cost(r, key)), runs + 1)
@@ -312,6 +315,23 @@ def _job(args) -> dict:
     return row
 
 
+def _die_with_parent(parent: int) -> None:
+    """Initializer of the ``--jobs`` workers: a worker ends when the reproduce process does, even by SIGKILL. On Linux
+    the kernel sends it SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``); a parent gone before the request
+    was made is caught by its process id."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _pool(jobs: int):
+    """The process pool of ``--jobs``: fresh processes (spawn), one (dataset, model) job each, ending with the parent."""
+    return multiprocessing.get_context("spawn").Pool(jobs, maxtasksperchild=1, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
 def main(argv=None) -> int:
     """The command line ``python -m physgnn reproduce`` (``argv``: its arguments; ``None`` reads ``sys.argv``).
     Returns the exit status."""
@@ -338,12 +358,20 @@ def main(argv=None) -> int:
         parser.error("splits must lie in 0..9")
     if args.jobs < 1 or args.threads < 1:
         parser.error("--jobs and --threads must be at least 1")
+    for option in ("dataset", "model", "splits", "search_splits"):
+        values = getattr(args, option) or []
+        if len(set(values)) < len(values):
+            parser.error(f"--{option.replace('_', '-')} gives a value twice ({' '.join(map(str, values))}); give each once")
     datasets = DATASETS if args.all else args.dataset
     models = list(GRIDS) if args.all else args.model
     # the command as typed: from sys.argv, or from argv when main is called from Python
     command = results.command_line() if argv is None else " ".join(["python -m physgnn reproduce"] + [shlex.quote(a) for a in argv])
     jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command, device) for d, m in itertools.product(datasets, models)]
     start = time.perf_counter()
+    try:  # a second reproduce into the same folder at the same time is refused
+        lock = results.run_lock("reproduce.csv")
+    except RuntimeError as err:
+        parser.error(str(err))
     bar = tqdm(total=len(jobs), desc="reproduce")
     if args.jobs == 1:
         for job in jobs:
@@ -354,10 +382,11 @@ def main(argv=None) -> int:
         jobs.sort(key=_slow_first)  # the order of job_order
         # a terminated parent must not leave its workers running: SIGTERM unwinds the with-block (pool.terminate())
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-        with multiprocessing.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
+        with _pool(args.jobs) as pool:
             for row in pool.imap_unordered(_job, jobs):
                 bar.set_postfix_str(f"{row['dataset']}/{row['model']} {row['wall_seconds']:.0f} s, {row['peak_mb']} MB")
                 bar.update()
     bar.close()
+    lock.close()
     print(f"done in {time.perf_counter() - start:.0f} s; rows in {results.results_dir() / 'reproduce.csv'}")
     return 0

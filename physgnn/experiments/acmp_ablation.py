@@ -45,7 +45,7 @@ import torch
 from ..data import load, select_split
 from ..models import ACMP, OfficialACMP
 from ..train import fit
-from ._runner import add_device_argument, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields
+from ._runner import add_device_argument, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save, summarize as _summarize, training_fields
 
 __all__ = ["CSV", "DATASETS", "VARIANTS", "KEYS", "BETA", "beta_for", "make_model", "run_one", "run", "summarize", "main"]
 
@@ -134,7 +134,7 @@ def summarize(rows) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment acmp_ablation", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(DATASETS))
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="split indices (default 0..9)")
     parser.add_argument("--epochs", type=int, default=200)
@@ -148,6 +148,9 @@ def main(argv=None) -> int:
     device = parse_device(parser, args)
     if any(not 0 <= s < 10 for s in args.splits):
         parser.error("splits must lie in 0..9")
+    refuse_duplicates(parser, args, "datasets", "variants", "splits")
     torch.set_num_threads(args.threads)
-    kw = dict(epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed, device=device)
-    return save("acmp_ablation", CSV, KEYS, lambda **io: run(args.datasets, args.variants, args.splits, **io, **kw))
+    options = ("epochs", "patience", "lr", "weight_decay", "seed")  # resume key: the grid and these
+    kw = {o: getattr(args, o) for o in options} | {"device": device}
+    return save("acmp_ablation", CSV, KEYS, lambda **io: run(args.datasets, args.variants, args.splits, **io, **kw),
+                parser=parser, args=args, options=options, argv=argv)

@@ -39,6 +39,9 @@ from .._process import peak_rss_mb, run_fresh
 
 NAME = "adjoint_memory.csv"
 KEYS = ("dataset", "method", "T", "adjoint", "hidden")
+#: the other options that change a result, also part of a configuration's resume key (memory and time depend on
+#: the step, β, the number of timed steps and the torch threads)
+OPTIONS = ("step_size", "beta", "repeats", "threads")
 
 __all__ = ["measure_step", "peak_memory", "peak_rss_mb", "main"]  # peak_rss_mb: from physgnn._process
 
@@ -130,12 +133,12 @@ def peak_memory(dataset: str = "cora", method: str = "rk4", T: float = 1.0, adjo
 def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
-    from ..results import append_row, command_line, done, versions
-    from ._runner import add_device_argument, parse_device
+    from ..results import append_row, command_line, done, key, run_lock, versions
+    from ._runner import add_device_argument, dataset_name, parse_device, refuse_duplicates
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment adjoint_memory", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="cora")
+    parser.add_argument("--dataset", type=dataset_name, default="cora")
     parser.add_argument("--T", nargs="+", type=float, default=[0.5, 1, 2, 4, 8, 16], help="end times (rk4)")
     parser.add_argument("--dopri5-T", nargs="+", type=float, default=[0.5, 1, 2, 3, 10], help="end times for dopri5")
     parser.add_argument("--methods", nargs="+", default=["rk4", "dopri5"], choices=["euler", "midpoint", "rk4", "dopri5"])
@@ -147,18 +150,22 @@ def main(argv=None) -> int:
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
+    refuse_duplicates(parser, args, "T", "dopri5_T", "methods")
 
     grid = [(m, T, adj) for m in args.methods for T in (args.dopri5_T if m == "dopri5" else args.T) for adj in (False, True)]
-    finished = done(NAME, KEYS)
-    todo = [g for g in grid if (args.dataset, g[0], str(g[1]), str(g[2]), str(args.hidden)) not in finished]
-    print(f"{len(grid) - len(todo)} of {len(grid)} configurations already in results/{NAME}")
-    for method, T, adjoint in tqdm(todo, desc="adjoint_memory"):
-        r = peak_memory(args.dataset, method, T, adjoint, hidden=args.hidden, step_size=args.step_size, beta=args.beta,
-                        repeats=args.repeats, threads=args.threads, device=device)
-        row = {"dataset": args.dataset, "method": method, "T": T, "adjoint": adjoint, "hidden": args.hidden,
-               "step_size": args.step_size, "beta": args.beta, "repeats": args.repeats, "threads": args.threads, **r,
-               "command": command_line(), **versions()}
-        append_row(NAME, row)
-        tqdm.write(f"{method} T={T} adjoint={adjoint}: {r['status']} peak {r['peak_mb']:.0f} MB (+{r['delta_mb']:.0f}), "
-                   f"saved {r['saved_mb']:.0f} MB, {r['step_seconds']:.2f} s/step {r['error']}")
+    mine = tuple(getattr(args, o) for o in OPTIONS)
+    command = command_line(argv, "python -m physgnn experiment adjoint_memory")
+    with run_lock(NAME):  # a second run into the same file at the same time is refused
+        finished = done(NAME, KEYS + OPTIONS)
+        todo = [g for g in grid if key(args.dataset, *g, args.hidden, *mine) not in finished]
+        print(f"{len(grid) - len(todo)} of {len(grid)} configurations already in results/{NAME} with these options")
+        for method, T, adjoint in tqdm(todo, desc="adjoint_memory"):
+            r = peak_memory(args.dataset, method, T, adjoint, hidden=args.hidden, step_size=args.step_size, beta=args.beta,
+                            repeats=args.repeats, threads=args.threads, device=device)
+            row = {"dataset": args.dataset, "method": method, "T": T, "adjoint": adjoint, "hidden": args.hidden,
+                   "step_size": args.step_size, "beta": args.beta, "repeats": args.repeats, "threads": args.threads, **r,
+                   "command": command, **versions()}
+            append_row(NAME, row, unique=KEYS + OPTIONS)
+            tqdm.write(f"{method} T={T} adjoint={adjoint}: {r['status']} peak {r['peak_mb']:.0f} MB (+{r['delta_mb']:.0f}), "
+                       f"saved {r['saved_mb']:.0f} MB, {r['step_seconds']:.2f} s/step {r['error']}")
     return 0

@@ -36,7 +36,7 @@ from .. import results
 from ..data import contextual_sbm
 from ..models import ACMP
 from ..train import score
-from ._runner import add_device_argument, parse_device
+from ._runner import add_device_argument, command_options, parse_device, refuse_duplicates
 
 __all__ = ["CSV", "HOMOPHILIES", "BETAS", "make_data", "make_model", "run_one", "sweep", "main"]
 
@@ -44,6 +44,8 @@ CSV = "beta_sweep.csv"
 HOMOPHILIES = (0.1, 0.3, 0.5, 0.7, 0.9)
 BETAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 KEYS = ("homophily", "beta0", "learn_beta", "seed")
+#: the options that change a result, also part of a run's resume key (the rows hold them only in their command)
+OPTIONS = ("epochs", "patience")
 
 NUM_NODES, AVG_DEGREE, NUM_FEATURES, FEATURE_SIGNAL = 400, 5.0, 16, 1.0
 HIDDEN, T, METHOD, STEP = 16, 3.0, "euler", 0.2
@@ -117,13 +119,13 @@ def run_one(homophily: float, beta: float, seed: int, *, learn_beta: bool = Fals
 def sweep(homophilies=HOMOPHILIES, betas=BETAS, seeds=(0, 1, 2), *, learned_from: float | None = 0.2, epochs: int = 150,
           patience: int = 50, skip: set | None = None, progress: bool = True, on_row=None, device=None) -> list[dict]:
     """Every (homophily, β, seed) with β fixed, plus one learned-β run per (homophily, seed) started at
-    ``learned_from`` (``None`` skips those). ``skip`` holds key tuples (as strings, see :data:`KEYS`) to leave
-    out; ``on_row(row)`` is called after each run. Returns the rows."""
+    ``learned_from`` (``None`` skips those). ``skip`` holds key tuples (see :data:`KEYS`; compared as
+    :func:`physgnn.results.key` spells them) to leave out; ``on_row(row)`` is called after each run. Returns the rows."""
     jobs = [(h, b, s, False) for h in homophilies for s in seeds for b in betas]
     if learned_from is not None:
         jobs += [(h, learned_from, s, True) for h in homophilies for s in seeds]
-    skip = skip or set()
-    jobs = [j for j in jobs if (str(j[0]), str(j[1]), str(j[3]), str(j[2])) not in skip]
+    skip = {results.key(*k) for k in skip or ()}
+    jobs = list(dict.fromkeys(j for j in jobs if results.key(j[0], j[1], j[3], j[2]) not in skip))  # each run once
     rows = []
     for h, b, s, learn in tqdm(jobs, desc="beta sweep", disable=not progress):
         row = run_one(h, b, s, learn_beta=learn, epochs=epochs, patience=patience, device=device)
@@ -146,14 +148,18 @@ def main(argv=None) -> int:
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
+    refuse_duplicates(parser, args, "homophilies", "betas", "seeds")
     torch.set_num_threads(args.threads)
-    command, vers = results.command_line(), results.versions()
+    command, vers = results.command_line(argv, "python -m physgnn experiment beta_sweep"), results.versions()
+    derive, mine = command_options(parser), results.key(*(getattr(args, o) for o in OPTIONS))
 
     def write(row):
-        results.append_row(CSV, {**row, "command": command, **vers})
+        results.append_row(CSV, {**row, "command": command, **vers}, unique=KEYS + OPTIONS, derive=derive)
 
-    sweep(args.homophilies, args.betas, args.seeds, learned_from=None if args.no_learned else args.beta0, epochs=args.epochs,
-          patience=args.patience, skip=results.done(CSV, KEYS), on_row=write, device=device)
+    with results.run_lock(CSV):
+        skip = {k[:len(KEYS)] for k in results.done(CSV, KEYS + OPTIONS, derive) if k[len(KEYS):] == mine}
+        sweep(args.homophilies, args.betas, args.seeds, learned_from=None if args.no_learned else args.beta0, epochs=args.epochs,
+              patience=args.patience, skip=skip, on_row=write, device=device)
     print(f"rows in {results.results_dir() / CSV}")
     return 0
 

@@ -27,11 +27,12 @@ import math
 import torch
 from tqdm.auto import tqdm
 
+from .. import results
 from ..data import contextual_sbm
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, parse_device, save, training_fields, training_kwargs
+from ._runner import TRAINING_KEYS, add_training_arguments, fit_fields, parse_device, refuse_duplicates, save, training_fields, training_kwargs
 
 __all__ = ["CSV", "HOMOPHILY", "SEEDS", "MODELS", "GRAPH", "KEYS", "make_graph", "run_one", "run", "summarize", "main"]
 
@@ -97,13 +98,14 @@ def run(homophily=HOMOPHILY, seeds=SEEDS, models=MODELS, *, progress: bool = Tru
         models: ``(name, layers)`` pairs, name ``"mlp"`` or ``"gcn"``.
         progress: show a tqdm bar.
         on_row: called with each new row (``main`` uses it to append the row to the CSV at once).
-        skip: a set of ``(model, str(layers), str(h), str(seed))`` keys to leave out (rows already saved).
+        skip: a set of ``(model, layers, h, seed)`` keys to leave out (rows already saved; compared as
+            :func:`physgnn.results.key` spells them).
         **fit_kwargs: ``hidden``, ``dropout``, ``epochs``, ``patience``, ``lr``, ``weight_decay`` for :func:`run_one`.
     """
     models = [(str(m), int(l)) for m, l in models]
     grid = [(_key(h), int(s), m, l) for h in homophily for s in seeds for m, l in models]
-    skip = set(skip)
-    todo = [g for g in grid if (g[2], str(g[3]), str(g[0]), str(g[1])) not in skip]
+    skip = {results.key(*k) for k in skip}
+    todo = list(dict.fromkeys(g for g in grid if results.key(g[2], g[3], g[0], g[1]) not in skip))  # each run once
     rows, graph, graph_key = [], None, None
     bar = tqdm(todo, desc="csbm_sweep", disable=not progress)
     for h, seed, model, layers in bar:
@@ -159,5 +161,6 @@ def main(argv=None) -> int:
         models = [(m.split("-")[0], int(m.split("-")[1])) for m in args.models]
     except (IndexError, ValueError):
         parser.error("--models entries look like mlp-2 or gcn-4")
-
-    return save("csbm_sweep", CSV, KEYS, lambda **io: run(args.homophily, args.seeds, models, **io, **training_kwargs(args)))
+    refuse_duplicates(parser, args, "homophily", "seeds", "models")
+    return save("csbm_sweep", CSV, KEYS, lambda **io: run(args.homophily, args.seeds, models, **io, **training_kwargs(args)),
+                parser=parser, args=args, options=TRAINING_KEYS[:-1], argv=argv)  # no seed option: the grid holds it

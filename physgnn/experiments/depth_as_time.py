@@ -39,6 +39,8 @@ import torch
 
 NAME = "depth_as_time.csv"
 KEYS = ("dataset", "model", "T", "split")
+#: the options that change a result, also part of a run's resume key (``patience`` only in the rows' command)
+OPTIONS = ("hidden", "step_size", "epochs", "lr", "patience")
 #: ACMP's repulsion per dataset, picked on validation accuracy (split 0, T = 3) in Chapter 6; the package default is 0.5.
 BETA = {"cora": 0.05, "texas": 0.1}
 #: rk4 step per dataset: the package default 0.1, and 0.25 on Cora, where backpropagating through
@@ -111,12 +113,12 @@ def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     from ..data import load
-    from ..results import append_row, command_line, done, versions
-    from ._runner import add_device_argument, parse_device
+    from ..results import append_row, command_line, done, key, run_lock, versions
+    from ._runner import add_device_argument, command_options, dataset_name, parse_device, refuse_duplicates
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment depth_as_time", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", default=["cora", "texas"])
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=["cora", "texas"])
     parser.add_argument("--models", nargs="+", default=["grand", "acmp"], choices=["grand", "acmp"])
     parser.add_argument("--T", nargs="+", type=float, default=[1, 3, 10, 30, 100])
     parser.add_argument("--splits", nargs="+", type=int, default=[0])
@@ -130,22 +132,30 @@ def main(argv=None) -> int:
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
+    refuse_duplicates(parser, args, "datasets", "models", "T", "splits")
     torch.set_num_threads(args.threads)
 
-    grid = [(d, m, T, s) for d in args.datasets for s in args.splits for T in args.T for m in args.models]
-    finished = done(NAME, KEYS)
-    todo = [g for g in grid if (g[0], g[1], str(g[2]), str(g[3])) not in finished]
-    print(f"{len(grid) - len(todo)} of {len(grid)} runs already in results/{NAME}")
-    cache = {}
-    for dataset, model, T, split in tqdm(todo, desc="depth_as_time"):
-        if (dataset, split) not in cache:
-            cache[(dataset, split)] = load(dataset, split=split)
-        row = run_one(cache[(dataset, split)], model, T, hidden=args.hidden, step_size=args.step_size, epochs=args.epochs,
-                      patience=args.patience, lr=args.lr, device=device)
+    def options(dataset):  # the values of OPTIONS for a run on dataset (the step is STEP's unless given)
         step = args.step_size if args.step_size is not None else STEP.get(dataset, 0.1)
-        append_row(NAME, {"dataset": dataset, "model": model, "T": T, "split": split, "hidden": args.hidden,
-                          "step_size": step, "epochs": args.epochs, "lr": args.lr, **row,
-                          "command": command_line(), **versions()})
-        tqdm.write(f"{dataset} {model} T={T} split {split}: val {row['val']:.3f} test {row['test']:.3f} "
-                   f"E(T)/E(0) {row['energy_ratio']:.2e} alpha {row['alpha']:.3f} ({row['seconds']:.0f} s)")
+        return args.hidden, step, args.epochs, args.lr, args.patience
+
+    grid = [(d, m, T, s) for d in args.datasets for s in args.splits for T in args.T for m in args.models]
+    with run_lock(NAME):  # a second run into the same file at the same time is refused
+        derive = command_options(parser)
+        finished = done(NAME, KEYS + OPTIONS, derive)
+        todo = [g for g in grid if key(*g, *options(g[0])) not in finished]
+        print(f"{len(grid) - len(todo)} of {len(grid)} runs already in results/{NAME} with these options")
+        command = command_line(argv, "python -m physgnn experiment depth_as_time")
+        cache = {}
+        for dataset, model, T, split in tqdm(todo, desc="depth_as_time"):
+            if (dataset, split) not in cache:
+                cache[(dataset, split)] = load(dataset, split=split)
+            row = run_one(cache[(dataset, split)], model, T, hidden=args.hidden, step_size=args.step_size, epochs=args.epochs,
+                          patience=args.patience, lr=args.lr, device=device)
+            step = options(dataset)[1]
+            append_row(NAME, {"dataset": dataset, "model": model, "T": T, "split": split, "hidden": args.hidden,
+                              "step_size": step, "epochs": args.epochs, "lr": args.lr, **row,
+                              "command": command, **versions()}, unique=KEYS + OPTIONS, derive=derive)
+            tqdm.write(f"{dataset} {model} T={T} split {split}: val {row['val']:.3f} test {row['test']:.3f} "
+                       f"E(T)/E(0) {row['energy_ratio']:.2e} alpha {row['alpha']:.3f} ({row['seconds']:.0f} s)")
     return 0

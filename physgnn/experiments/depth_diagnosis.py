@@ -36,7 +36,7 @@ from ..data import select_split
 from ..energy import dirichlet_energy
 from ..models import GCN
 from ..train import fit
-from ._runner import add_device_argument, fit_fields, over_grid, parse_device, save, training_fields
+from ._runner import add_device_argument, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save, training_fields
 
 __all__ = ["CSV", "DEPTHS", "DATASETS", "DROPOUTS", "KEYS", "layer_energies", "parse_energies", "run", "run_one", "main"]
 
@@ -121,7 +121,7 @@ def run(datasets=DATASETS, depths=DEPTHS, dropouts=DROPOUTS, splits=SPLITS, *, p
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment depth_diagnosis", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), help="datasets (default: texas cora)")
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(DATASETS), help="datasets (default: texas cora)")
     parser.add_argument("--depths", nargs="+", type=int, default=list(DEPTHS), help="numbers of layers (default: 2 8 32 64)")
     parser.add_argument("--dropouts", nargs="+", type=float, default=list(DROPOUTS), help="dropout rates (default: 0 0.5)")
     parser.add_argument("--splits", nargs="+", type=int, default=list(SPLITS), help="Geom-GCN splits (default: 0 1 2)")
@@ -134,7 +134,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     add_device_argument(parser)
     args = parser.parse_args(argv)
-    kwargs = dict(hidden=args.hidden, epochs=args.epochs, patience=args.patience, lr=args.lr, weight_decay=args.weight_decay, seed=args.seed,
-                  device=parse_device(parser, args))
+    refuse_duplicates(parser, args, "datasets", "depths", "dropouts", "splits")
+    options = ("hidden", "epochs", "patience", "lr", "weight_decay", "seed")  # resume key: the grid and these
+    kwargs = {o: getattr(args, o) for o in options} | {"device": parse_device(parser, args)}
     return save("depth_diagnosis", CSV, KEYS,
-                lambda **io: run(args.datasets, args.depths, args.dropouts, args.splits, **io, **kwargs))
+                lambda **io: run(args.datasets, args.depths, args.dropouts, args.splits, **io, **kwargs),
+                parser=parser, args=args, options=options, argv=argv)

@@ -33,7 +33,8 @@ import torch
 from ..data import select_split
 from ..models import GCN, MLP
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields, training_kwargs
+from ._runner import (TRAINING_KEYS, add_training_arguments, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save,
+                      summarize as _summarize, training_fields, training_kwargs)
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "make_model", "run_one", "run", "summarize", "main"]
 
@@ -109,7 +110,7 @@ def summarize(rows) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment filtered_vs_original", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), help="datasets (default: the four Wikipedia graphs)")
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(DATASETS), help="datasets (default: the four Wikipedia graphs)")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS), help="models (default: mlp gcn)")
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="split indices (default: 0..9)")
     add_training_arguments(parser)
@@ -118,6 +119,8 @@ def main(argv=None) -> int:
     args.device = parse_device(parser, args)
     if any(not 0 <= s < 10 for s in args.splits):
         parser.error("splits must lie in 0..9")
+    refuse_duplicates(parser, args, "datasets", "models", "splits")
     torch.set_num_threads(args.threads)
     return save("filtered_vs_original", CSV, KEYS,
-                lambda **io: run(args.datasets, args.models, args.splits, **io, **training_kwargs(args)))
+                lambda **io: run(args.datasets, args.models, args.splits, **io, **training_kwargs(args)),
+                parser=parser, args=args, options=TRAINING_KEYS, argv=argv)

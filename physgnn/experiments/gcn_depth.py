@@ -30,7 +30,8 @@ import torch
 from ..data import select_split
 from ..models import GCN
 from ..train import fit
-from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, training_fields, training_kwargs
+from ._runner import (TRAINING_KEYS, add_training_arguments, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save,
+                      training_fields, training_kwargs)
 
 __all__ = ["CSV", "DEPTHS", "DATASETS", "KEYS", "run", "run_one", "main"]
 
@@ -80,10 +81,12 @@ def run(datasets=DATASETS, depths=DEPTHS, splits=range(10), *, progress: bool = 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment gcn_depth", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), help="datasets (default: cora texas)")
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(DATASETS), help="datasets (default: cora texas)")
     parser.add_argument("--depths", nargs="+", type=int, default=list(DEPTHS), help="numbers of layers (default: 2 4 8 16 32 64)")
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="Geom-GCN split indices (default: 0..9)")
     add_training_arguments(parser, patience=100)
     args = parser.parse_args(argv)
     args.device = parse_device(parser, args)
-    return save("gcn_depth", CSV, KEYS, lambda **io: run(args.datasets, args.depths, args.splits, **io, **training_kwargs(args)))
+    refuse_duplicates(parser, args, "datasets", "depths", "splits")
+    return save("gcn_depth", CSV, KEYS, lambda **io: run(args.datasets, args.depths, args.splits, **io, **training_kwargs(args)),
+                parser=parser, args=args, options=TRAINING_KEYS, argv=argv)

@@ -121,12 +121,12 @@ def main(argv=None) -> int:
 
     from ..data import load
     from ..energy import homophily as edge_homophily
-    from ..results import append_row, command_line, done, versions
-    from ._runner import add_device_argument, parse_device
+    from ..results import append_row, command_line, done, key, run_lock, versions
+    from ._runner import add_device_argument, dataset_name, parse_device, refuse_duplicates
 
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment learned_beta", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", default=DATASETS)
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=DATASETS)
     parser.add_argument("--splits", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--beta0", type=float, default=0.25, help="the common start of β (default 0.25)")
     parser.add_argument("--T", type=float, default=1.0, help="end time of the ODE (default 1)")
@@ -134,20 +134,27 @@ def main(argv=None) -> int:
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
+    refuse_duplicates(parser, args, "datasets", "splits")
     torch.set_num_threads(args.threads)
 
+    # the model's settings and training budget are fixed (MODEL, TRAINING) but saved in every row: they are part of
+    # the resume key, so rows made before a change of either are not taken as done
+    keys = KEYS + tuple(MODEL) + tuple(TRAINING)
+    fixed = (*MODEL.values(), *TRAINING.values())
     grid = [(d, s) for d in args.datasets for s in args.splits]
-    finished = done(NAME, KEYS)
-    todo = [(d, s) for d, s in grid if (d, str(s), str(args.beta0), str(args.T)) not in finished]
-    print(f"{len(grid) - len(todo)} of {len(grid)} runs already in results/{NAME}")
-    hom = {}
-    for dataset, split in tqdm(todo, desc="learned_beta"):
-        data = load(dataset, split=split)
-        if dataset not in hom:
-            hom[dataset] = edge_homophily(data.edge_index, data.y)
-        row = run_one(data, beta0=args.beta0, T=args.T, seed=split, homophily=hom[dataset], device=device)
-        append_row(NAME, {"dataset": dataset, "split": split, "beta0": args.beta0, "T": args.T, **row,
-                          **{k: v for k, v in MODEL.items()}, **TRAINING, "command": command_line(), **versions()})
-        tqdm.write(f"{dataset} split {split}: h = {row['homophily']:.3f}, beta {args.beta0} -> {row['beta']:.4f}, "
-                   f"val {row['val']:.3f} test {row['test']:.3f} ({row['seconds']:.0f} s)")
+    command = command_line(argv, "python -m physgnn experiment learned_beta")
+    with run_lock(NAME):  # a second run into the same file at the same time is refused
+        finished = done(NAME, keys)
+        todo = [(d, s) for d, s in grid if key(d, s, args.beta0, args.T, *fixed) not in finished]
+        print(f"{len(grid) - len(todo)} of {len(grid)} runs already in results/{NAME}")
+        hom = {}
+        for dataset, split in tqdm(todo, desc="learned_beta"):
+            data = load(dataset, split=split)
+            if dataset not in hom:
+                hom[dataset] = edge_homophily(data.edge_index, data.y)
+            row = run_one(data, beta0=args.beta0, T=args.T, seed=split, homophily=hom[dataset], device=device)
+            append_row(NAME, {"dataset": dataset, "split": split, "beta0": args.beta0, "T": args.T, **row,
+                              **{k: v for k, v in MODEL.items()}, **TRAINING, "command": command, **versions()}, unique=keys)
+            tqdm.write(f"{dataset} split {split}: h = {row['homophily']:.3f}, beta {args.beta0} -> {row['beta']:.4f}, "
+                       f"val {row['val']:.3f} test {row['test']:.3f} ({row['seconds']:.0f} s)")
     return 0

@@ -23,7 +23,8 @@ import argparse
 from ..energy import homophily as edge_homophily
 from ..models import GCN, MLP
 from ..train import run_splits
-from ._runner import add_training_arguments, fit_fields, over_grid, parse_device, save, summarize as _summarize, training_fields, training_kwargs
+from ._runner import (TRAINING_KEYS, add_training_arguments, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save,
+                      summarize as _summarize, training_fields, training_kwargs)
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run_one", "run", "summarize", "main"]
 
@@ -82,11 +83,13 @@ def summarize(rows) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment real_gcn_vs_mlp", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), help="datasets (default: texas wisconsin cornell chameleon)")
+    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(DATASETS), help="datasets (default: texas wisconsin cornell chameleon)")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS), help="models (default: mlp gcn)")
     parser.add_argument("--splits", nargs="+", type=int, default=list(range(10)), help="Geom-GCN split indices (default: 0..9)")
     add_training_arguments(parser, patience=100, lr=0.05)
     args = parser.parse_args(argv)
     args.device = parse_device(parser, args)
+    refuse_duplicates(parser, args, "datasets", "models", "splits")
     return save("real_gcn_vs_mlp", CSV, KEYS,
-                lambda **io: run(args.datasets, args.models, args.splits, **io, **training_kwargs(args)))
+                lambda **io: run(args.datasets, args.models, args.splits, **io, **training_kwargs(args)),
+                parser=parser, args=args, options=TRAINING_KEYS, argv=argv)

@@ -95,3 +95,14 @@ def test_experiment_writes_a_resumable_csv(data_env, tmp_path, monkeypatch, caps
     assert len(results.read_csv(platonov_sanity.CSV)) == 2
     assert "0 new rows (2 already present)" in capsys.readouterr().out
     assert not math.isnan(float(rows[0]["val"]))
+
+
+def test_cost_projection():
+    cost = lambda d, m, l: 0.1 * l  # noqa: E731 - seconds per step, linear in depth
+    # 2 datasets x 1 model x depths 1..5 (sum 1.5 s) x 10 splits x 1000 steps = 30,000 s
+    assert platonov.table_cpu_hours(cost, ["a", "b"], ["gcn"]) == pytest.approx(30_000 / 3600)
+    assert platonov.table_cpu_hours(cost, ["a"], ["gcn"], depths=(2,), splits=1, steps=100) == pytest.approx(20 / 3600)
+
+
+def test_step_seconds_is_positive(data_env):
+    assert platonov.step_seconds(platonov.prepare("chameleon-filtered"), "gcn", 1, steps=2, hidden=16) > 0

@@ -39,7 +39,7 @@ from ..models import ResGAT, ResGCN, ResNet, ResSAGE
 from ..train import roc_auc
 
 __all__ = ["PROTOCOL", "PUBLISHED", "MODELS", "FEATURES", "EDGES", "Target", "prepare", "make_model", "run_one",
-           "select_depth", "compare", "within_target"]
+           "select_depth", "compare", "within_target", "step_seconds", "table_cpu_hours"]
 
 #: the published hyper-parameters (their train.py defaults; the scripts vary only the depth)
 PROTOCOL = dict(hidden=512, dropout=0.2, lr=3e-5, weight_decay=0.0, steps=1000, heads=8, depths=(1, 2, 3, 4, 5))
@@ -203,3 +203,20 @@ def compare(rows) -> list[dict]:
                       "mean": mean, "std": std, "published": target.mean, "published_std": target.std,
                       "gap": mean - target.mean, "tolerance": target.tolerance, "ok": within_target(mean, target)})
     return table
+
+
+def step_seconds(data, model: str, num_layers: int, *, steps: int = 5, hidden: int = 512, heads: int = 8) -> float:
+    """CPU seconds of one protocol step (a training step and an evaluation) of ``model`` on split 0 of ``data``:
+    the CPU time of ``steps + 1`` steps minus that of one step (which also builds the graph operand), over ``steps``.
+    A full run costs about ``PROTOCOL["steps"]`` times this (no early stopping)."""
+    one = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=1)["cpu_seconds"]
+    more = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=steps + 1)["cpu_seconds"]
+    return max(more - one, 0.0) / steps
+
+
+def table_cpu_hours(seconds_per_step, datasets, models, *, depths=PROTOCOL["depths"], splits: int = 10,
+                    steps: int = PROTOCOL["steps"]) -> float:
+    """Projected CPU-hours of the full protocol: every (dataset, model, depth) for ``splits`` splits of ``steps``
+    steps, with ``seconds_per_step(dataset, model, depth)`` the cost of one step (e.g. from :func:`step_seconds`)."""
+    total = sum(seconds_per_step(d, m, l) for d in datasets for m in models for l in depths)
+    return total * splits * steps / 3600

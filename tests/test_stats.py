@@ -92,3 +92,10 @@ def test_compare_family_holm_corrects():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_swapping_the_models_flips_the_sign_not_the_evidence():
+    ab = stats.corrected_resampled_ttest(A, B, test_train_ratio=0.25)
+    ba = stats.corrected_resampled_ttest(B, A, test_train_ratio=0.25)
+    assert ba.t == pytest.approx(-ab.t) and ba.p == pytest.approx(ab.p)
+    assert {stats.verdict(ab, alpha=0.5), stats.verdict(ba, alpha=0.5)} == {"clearly better", "clearly worse"}

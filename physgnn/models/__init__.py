@@ -6,8 +6,9 @@ from .baselines import GAT, GCN, GCNII, MLP
 from .ode import METHODS, GraphODE
 from .residual import FAGCN, LINKX, ResGAT, ResGCN, ResNet, ResSAGE
 
+#: every model built as ``Model(in_channels, hidden, out_channels)``; LINKX is not here: it also needs ``num_nodes``
 MODELS = {"acmp": ACMP, "grand": GRAND, "gcn": GCN, "gat": GAT, "gcnii": GCNII, "mlp": MLP,
-          "resnet": ResNet, "resgcn": ResGCN, "ressage": ResSAGE, "resgat": ResGAT, "linkx": LINKX, "fagcn": FAGCN}
+          "resnet": ResNet, "resgcn": ResGCN, "ressage": ResSAGE, "resgat": ResGAT, "fagcn": FAGCN}
 
 __all__ = ["ACMP", "FAGCN", "GAT", "GCN", "GCNII", "GRAND", "GraphODE", "LINKX", "METHODS", "MLP", "MODELS", "OfficialACMP",
            "ResGAT", "ResGCN", "ResNet", "ResSAGE"]

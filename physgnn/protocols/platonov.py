@@ -64,8 +64,9 @@ class Target:
         return max(1.5, self.std)
 
 
-_NEW = "Platonov et al. (2023), Table 4; also the output of notebooks/results.ipynb in their repository"
-_FILTERED = "Platonov et al. (2023), Table 3 (filtered Chameleon and Squirrel)"
+_NEW = "Platonov et al. (2023); printed by notebooks/results.ipynb of yandex-research/heterophilous-graphs"
+_FILTERED = ("Platonov et al. (2023), their table for the filtered Chameleon and Squirrel (not printed in their "
+             "repository; to be checked against the paper)")
 #: published test scores (ROC AUC for Minesweeper and Tolokers, accuracy for the filtered sets), percent
 PUBLISHED: dict[tuple[str, str], Target] = {
     ("minesweeper", "resnet"): Target(50.89, 1.39, _NEW),

@@ -30,15 +30,18 @@ __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run", "main"]
 CSV = "platonov_sanity.csv"
 DATASETS = ("minesweeper", "tolokers", "chameleon-filtered", "squirrel-filtered")
 MODELS = ("gcn", "resnet", "gat")
-KEYS = ("dataset", "model", "features", "edges", "num_layers", "split")
+#: every option that changes a row (for resuming)
+KEYS = ("dataset", "model", "features", "edges", "num_layers", "split", "steps", "seed")
 
 
 def run(datasets=DATASETS, models=MODELS, depths=platonov.PROTOCOL["depths"], splits=range(10), *, features="raw",
         edges="undirected", steps: int = 1000, seed: int = 0, progress: bool = True, on_row=None, skip=()) -> list[dict]:
-    """Every (dataset, model, depth, split) run not in ``skip`` (key tuples of strings, :data:`KEYS` order), in that
+    """Every (dataset, model, depth, split) run not in ``skip`` (keys as :func:`physgnn.results.done` gives them, in
+    :data:`KEYS` order), in that
     nesting order (so a partial run finishes whole cells first); ``on_row`` gets each row at once."""
     grid = [(d, m, int(l), int(s)) for d in datasets for m in models for l in depths for s in splits]
-    todo = [g for g in grid if (g[0], g[1], features, edges, str(g[2]), str(g[3])) not in set(skip)]
+    skip = set(skip)
+    todo = [g for g in grid if results.key(g[0], g[1], features, edges, g[2], g[3], steps, seed) not in skip]
     rows, data = [], None
     for dataset, model, depth, split in tqdm(todo, desc="platonov_sanity", disable=not progress):
         if data is None or data.name != dataset:
@@ -67,7 +70,7 @@ def main(argv=None) -> int:
     extra = {"command": results.command_line(), **results.versions()}
     path = results.results_dir(create=True) / CSV
     rows = run(args.datasets, args.models, args.depths, args.splits, features=args.features, edges=args.edges,
-               steps=args.steps, seed=args.seed, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}))
+               steps=args.steps, seed=args.seed, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))
     print(f"platonov_sanity: {len(rows)} new rows ({len(skip)} already present) in {path}")
     for r in platonov.compare(results.read_csv(CSV)):
         print(f"  {r['dataset']:>18} {r['model']:>7} L={r['num_layers']} n={r['n_splits']}: {r['mean']:.2f} ± {r['std']:.2f} "

@@ -24,18 +24,24 @@ from tqdm.auto import tqdm
 
 from .. import results
 from ..protocols import platonov
+from ._runner import parse_device
 
 __all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run", "main"]
 
 CSV = "platonov_sanity.csv"
 DATASETS = ("minesweeper", "tolokers", "chameleon-filtered", "squirrel-filtered")
 MODELS = ("gcn", "resnet", "gat")
+#: the protocol's data preparation and single run, named here so that the command's resume logic can be tested
+#: without training (tests replace them)
+make_graph = platonov.prepare
+run_one = platonov.run_one
 #: every option that changes a row (for resuming)
 KEYS = ("dataset", "model", "features", "edges", "num_layers", "split", "steps", "seed")
 
 
 def run(datasets=DATASETS, models=MODELS, depths=platonov.PROTOCOL["depths"], splits=range(10), *, features="raw",
-        edges="undirected", steps: int = 1000, seed: int = 0, progress: bool = True, on_row=None, skip=()) -> list[dict]:
+        edges="undirected", steps: int = 1000, seed: int = 0, device=None, progress: bool = True, on_row=None,
+        skip=()) -> list[dict]:
     """Every (dataset, model, depth, split) run not in ``skip`` (keys as :func:`physgnn.results.done` gives them, in
     :data:`KEYS` order), in that
     nesting order (so a partial run finishes whole cells first); ``on_row`` gets each row at once."""
@@ -45,10 +51,11 @@ def run(datasets=DATASETS, models=MODELS, depths=platonov.PROTOCOL["depths"], sp
     rows, data = [], None
     for dataset, model, depth, split in tqdm(todo, desc="platonov_sanity", disable=not progress):
         if data is None or data.name != dataset:
-            data = platonov.prepare(dataset, features=features, edges=edges)
+            data = make_graph(dataset, features=features, edges=edges)
         p = platonov.PROTOCOL
-        row = platonov.run_one(data, model, split, depth, hidden=p["hidden"], dropout=p["dropout"], lr=p["lr"],
-                               weight_decay=p["weight_decay"], heads=p["heads"], steps=steps, seed=seed)
+        row = run_one(data, model, split, depth, hidden=p["hidden"], dropout=p["dropout"], lr=p["lr"],
+                               weight_decay=p["weight_decay"], heads=p["heads"], steps=steps, seed=seed,
+                               device=device)
         rows.append(row)
         if on_row is not None:
             on_row(row)
@@ -65,12 +72,14 @@ def main(argv=None) -> int:
     parser.add_argument("--edges", default="undirected", choices=platonov.EDGES, help="edge preprocessing (default: undirected, as published)")
     parser.add_argument("--steps", type=int, default=platonov.PROTOCOL["steps"], help="training steps (default: 1000, as published)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (run seed = seed + split)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda (runs on CUDA are not bit-identical)")
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     skip = results.done(CSV, KEYS)
     extra = {"command": results.command_line(), **results.versions()}
     path = results.results_dir(create=True) / CSV
     rows = run(args.datasets, args.models, args.depths, args.splits, features=args.features, edges=args.edges,
-               steps=args.steps, seed=args.seed, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))
+               steps=args.steps, seed=args.seed, device=device, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))
     print(f"platonov_sanity: {len(rows)} new rows ({len(skip)} already present) in {path}")
     for r in platonov.compare(results.read_csv(CSV)):
         print(f"  {r['dataset']:>18} {r['model']:>7} L={r['num_layers']} n={r['n_splits']}: {r['mean']:.2f} ± {r['std']:.2f} "

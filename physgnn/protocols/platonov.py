@@ -27,13 +27,13 @@ so ``"directed"`` is refused for them.
 from __future__ import annotations
 
 import math
-import resource
 import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from .._process import peak_rss_mb
 from ..data import DATASETS, load, select_split
 from ..models import ResGAT, ResGCN, ResNet, ResSAGE
 from ..train import roc_auc
@@ -123,25 +123,27 @@ def _scores(out, y, masks, binary):
 
 
 def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512, dropout: float = 0.2, lr: float = 3e-5,
-            weight_decay: float = 0.0, steps: int = 1000, heads: int = 8, seed: int = 0) -> dict:
+            weight_decay: float = 0.0, steps: int = 1000, heads: int = 8, seed: int = 0, device=None) -> dict:
     """Train ``model`` with ``num_layers`` blocks on split ``split`` of ``data`` for ``steps`` AdamW steps, evaluating
     after each; return the row: train/val/test score (fractions) at the best validation step, ``best_step``
-    (1-based), ``cpu_seconds`` of the loop and ``peak_rss_mb`` (the process's peak resident memory so far)."""
+    (1-based; 0 and NaN scores when no step gave finite outputs), ``cpu_seconds`` of the loop and ``peak_rss_mb``
+    (this process's own peak resident memory so far, VmHWM). ``device``: where to train (default: the CPU)."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"run_one: steps must be a positive integer, got {steps!r}")
     if not lr > 0 or weight_decay < 0:
         raise ValueError(f"run_one: need lr > 0 and weight_decay >= 0, got lr={lr!r}, weight_decay={weight_decay!r}")
-    one = select_split(data, int(split))
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    one = select_split(data, int(split)).to(dev)
     y = one.y
     n_classes = int(y.max()) + 1
     binary = n_classes == 2
     torch.manual_seed(seed + int(split))
-    net = make_model(model, data.num_features, 1 if binary else n_classes, num_layers, hidden=hidden, dropout=dropout, heads=heads)
+    net = make_model(model, data.num_features, 1 if binary else n_classes, num_layers, hidden=hidden, dropout=dropout, heads=heads).to(dev)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
     masks = (one.train_mask, one.val_mask, one.test_mask)
     target = y[masks[0]].float() if binary else y[masks[0]]
     loss_fn = nn.functional.binary_cross_entropy_with_logits if binary else nn.functional.cross_entropy
-    best = (-math.inf, 0, (0.0, 0.0, 0.0))
+    best = (-math.inf, 0, (math.nan, math.nan, math.nan))
     cpu, wall = time.process_time(), time.perf_counter()
     for step in range(1, steps + 1):
         net.train()
@@ -153,7 +155,8 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
         net.eval()
         with torch.no_grad():
             out = net(one.x, one.edge_index)
-        scores = _scores(out, y, masks, binary) if torch.isfinite(out).all() else (0.0, 0.0, 0.0)
+        # a step with non-finite outputs scores NaN and can never be the best one
+        scores = _scores(out, y, masks, binary) if torch.isfinite(out).all() else (math.nan, math.nan, math.nan)
         if scores[1] > best[0]:
             best = (scores[1], step, scores)
     tr, va, te = best[2]
@@ -162,7 +165,7 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
             "train": round(tr, 6), "val": round(va, 6), "test": round(te, 6), "best_step": best[1], "steps": steps,
             "hidden": hidden, "dropout": dropout, "lr": lr, "weight_decay": weight_decay, "seed": seed,
             "cpu_seconds": round(time.process_time() - cpu, 2), "wall_seconds": round(time.perf_counter() - wall, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
 def select_depth(rows) -> dict:

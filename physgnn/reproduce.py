@@ -87,7 +87,7 @@ _ODE = ("acmp-gcn", "acmp-gat", "grand")
 #: CiteSeer keep the fixed grid with steps of 0.1. (β = 0.05 with steps of 0.5 gives non-finite features within one
 #: epoch on Actor and Squirrel.) The scaling was argued from the *paper* form's push outward at rate αβ·deg(i); the
 #: code form that the table trains has no such term. Its own analysis (the spectrum of α(M − I) against the solver's
-#: stability region) is :func:`physgnn.stability.stable_beta`, which allows a larger β; with this grid
+#: stability region) is ``physgnn.stability.stable_beta``, which allows a larger β; with this grid
 #: β·(mean degree) stays at most 0.042 on six of the seven larger graphs (Chapter 7, Section 7.3), i.e. repulsion is
 #: nearly off there.
 HUB_RATES = (0.25, 1.0, 2.5)

@@ -275,7 +275,7 @@ def fit(
 @dataclass
 class SplitsResult:
     """Scores over several splits: ``mean`` and ``std`` of the test score (fractions), every run, and how many
-    runs diverged (see :attr:`FitResult.diverged_at`; their scores are those of their best finite epoch)."""
+    runs diverged (see ``FitResult.diverged_at``; their scores are those of their best finite epoch)."""
 
     mean: float
     std: float

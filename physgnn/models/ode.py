@@ -42,7 +42,7 @@ class GraphODE(nn.Module):
         step_size: τ > 0 for the fixed-step methods, at most ``T`` (ignored by dopri5).
         adjoint: use the adjoint method for gradients.
         rtol, atol: tolerances of dopri5.
-        max_steps: most dopri5 steps (accepted or rejected) per solve; more raises :class:`ODESolveError`.
+        max_steps: most dopri5 steps (accepted or rejected) per solve; more raises ``ODESolveError`` (in ``physgnn.models.ode``).
 
     Shapes:
         ``forward(x0)``: [N, d] → [N, d] (the state at T); ``forward(x0, times)`` with ``times`` [K]

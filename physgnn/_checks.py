@@ -103,3 +103,17 @@ def choice(value, allowed, name: str, where: str):
     if value not in allowed:
         raise ValueError(f"{where}: unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
     return value
+
+
+def positive_int(value, name: str, where: str, low: int = 1) -> int:
+    """``value`` must be an integer (not a bool) of at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+    return value
+
+
+def dropout_rate(value, where: str, name: str = "dropout") -> float:
+    """``value`` must be a number in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{where}: {name} must be a number in [0, 1), got {value!r}")
+    return float(value)

@@ -27,10 +27,7 @@ from .dropout import input_dropout
 __all__ = ["GCN", "GAT", "GCNII", "MLP"]
 
 
-def _positive_int(value, name, where, low=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
-    return value
+_positive_int = _checks.positive_int
 
 
 class _Baseline(nn.Module):

@@ -48,16 +48,8 @@ from .._identity import TensorKey, matches
 __all__ = ["ResNet", "ResGCN", "ResSAGE", "ResGAT", "LINKX", "FAGCN", "FeedForward", "ResidualBlock"]
 
 
-def _positive_int(value, name, where):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{where}: {name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def _dropout(value, where):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"{where}: dropout must be a number in [0, 1), got {value!r}")
-    return float(value)
+_positive_int = _checks.positive_int
+_dropout = _checks.dropout_rate
 
 
 def _csr(edge_index: torch.Tensor, weight: torch.Tensor, n: int) -> torch.Tensor:

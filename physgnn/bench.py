@@ -12,7 +12,7 @@ epoch (forward + backward) of ACMP (rk4, step 0.1, T = 3) and of a 2-layer GCN; 
 of an ACMP training step with and without the adjoint method, each measured in a fresh process.
 
 ``--protocol`` measures instead what ``python -m physgnn reproduce`` will cost: for every dataset (default: all
-of :data:`physgnn.reproduce.DATASETS`) and model, in a fresh process, the epoch time (training step plus the
+of ``physgnn.protocols.table.DATASETS``) and model, in a fresh process, the epoch time (training step plus the
 evaluation pass) and peak memory of the most expensive setting of the model's grid on that dataset, and from them
 an upper bound on the job's CPU time: (search trials + 10 runs) x 200 epochs. Early stopping usually ends runs
 sooner, so the bound is pessimistic; the sum over all jobs bounds ``reproduce --all``.
@@ -134,7 +134,7 @@ def peak_memory(name: str, channels: int, adjoint: bool, device: str = "cpu") ->
 
 def _protocol_child(dataset: str, model: str, device: str = "cpu") -> None:
     from .data import load, select_split
-    from .reproduce import build, search_splits, settings_grid
+    from .protocols.table import build, search_splits, settings_grid
 
     data = select_split(load(dataset), 0).to(device)
     grid = settings_grid(model, dataset)
@@ -159,7 +159,7 @@ def _protocol_child(dataset: str, model: str, device: str = "cpu") -> None:
 
 def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     """Per (dataset, model): epoch seconds, peak MB, runs of the job and its CPU-time bound (fresh process each)."""
-    from .reproduce import GRIDS
+    from .protocols.table import GRIDS
 
     rows = []
     for dataset in datasets:
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
         cell()
         return 0
     if args.protocol:
-        from .reproduce import DATASETS
+        from .protocols.table import DATASETS
 
         print(f"torch {torch.__version__}, {args.threads} thread(s); most expensive setting of each grid; bound = (trials + 10) x 200 epochs")
         rows = protocol(args.datasets or DATASETS, args.models, args.device)

@@ -60,6 +60,12 @@ MODELS64 = {
     "gcn-3-layers": lambda f, c: GCN(f, 16, c, num_layers=3, dropout=0.4),
     "gcnii": lambda f, c: GCNII(f, 16, c, num_layers=4, dropout=0.3, alpha=0.2),
     "mlp": lambda f, c: MLP(f, 16, c, num_layers=3, dropout=0.5),
+    # the official ACMP code's model, with every option the Chapter 7 ablation switches
+    "official": lambda f, c: OfficialACMP(f, 16, c, T=1.2, step_size=0.1),
+    "official-beta-tanh": lambda f, c: OfficialACMP(f, 16, c, beta=0.3, tanh=True, T=1.2, step_size=0.1, dropout=0.3),
+    "official-delta-on": lambda f, c: OfficialACMP(f, 16, c, beta=0.2, delta=0.5, T=1.0, step_size=0.25, method="midpoint"),
+    "official-book-couplings": lambda f, c: OfficialACMP(f, 16, c, beta=0.3, couplings="book", T=1.0, step_size=0.1),
+    "official-no-well": lambda f, c: OfficialACMP(f, 16, c, beta=0.3, delta=None, T=1.0, step_size=0.2, method="euler"),
 }
 
 
@@ -94,11 +100,24 @@ def test_float32_texas_matches_to_rounding(data_env):
         _assert_same(fit_cell(make, data, members, progress=False, **kw), _separate(make, data, members, **kw), loss_tol=1e-5)
 
 
+def test_float32_texas_official_configuration_matches(data_env):
+    """The official configuration itself (T = 12.8, 16 channels, rk4 steps of 0.1) with repulsion, on Texas."""
+    from physgnn.data import load
+
+    data = load("texas")
+    members = [(0, 0), (9, 2)]
+    kw = dict(epochs=4, lr=0.01, weight_decay=5e-4)
+    make = lambda: OfficialACMP(data.num_features, 16, 5, beta=0.25)  # noqa: E731
+    _assert_same(fit_cell(make, data, members, progress=False, **kw), _separate(make, data, members, **kw), loss_tol=1e-5)
+
+
 EARLY = {
     "gcn": lambda: GCN(30, 8, 3, dropout=0.5),
     "acmp-rw": lambda: ACMP(30, 8, 3, coupling="rw", T=0.3, dropout=0.2),
     "acmp-attention-learned-beta": lambda: ACMP(30, 8, 3, coupling="attention", learn_beta=True, T=0.2),
     "gcnii": lambda: GCNII(30, 8, 3, num_layers=2),
+    "official-tanh": lambda: OfficialACMP(30, 8, 3, beta=0.3, tanh=True, T=0.6, step_size=0.1),
+    "official-book-no-well": lambda: OfficialACMP(30, 8, 3, beta=0.3, couplings="book", delta=None, T=0.6, step_size=0.1),
 }
 
 
@@ -138,7 +157,8 @@ def test_chunks_and_member_order_change_nothing():
 def test_members_do_not_see_each_other():
     """Changing member 1's parameters changes member 1's logits only (no mixing through the stacked graph)."""
     data = _graph()
-    for make in (lambda: ACMP(30, 8, 3, coupling="attention", T=0.3), lambda: GCNII(30, 8, 3, num_layers=3), lambda: GCN(30, 8, 3)):
+    for make in (lambda: ACMP(30, 8, 3, coupling="attention", T=0.3), lambda: GCNII(30, 8, 3, num_layers=3), lambda: GCN(30, 8, 3),
+                 lambda: OfficialACMP(30, 8, 3, beta=0.3, delta=0.5, T=0.6)):
         models, gens = _build(make, [0, 1, 2])
         stacked = stack_models(models, gens).double().eval()
         before = stacked(data.x, data.edge_index)
@@ -185,8 +205,14 @@ def test_bad_input():
             fit_cell(make, data, members, progress=False)
     with pytest.raises(ValueError, match="cannot be stacked"):
         fit_cell(lambda: GAT(30, 8, 3), data, [(0, 0)], progress=False)
-    with pytest.raises(ValueError, match="cannot be stacked"):  # another field: must not pass for an ACMP
-        fit_cell(lambda: OfficialACMP(30, 8, 3), data, [(0, 0)], progress=False)
+    for change in (dict(tanh=True), dict(delta=None), dict(couplings="book"), dict(beta=0.1)):  # one cell = one configuration
+        other = iter([{}, change])
+        with pytest.raises(ValueError, match="must build the same (OfficialACMP )?configuration"):
+            fit_cell(lambda: OfficialACMP(30, 8, 3, **next(other)), data, [(0, 0), (1, 1)], progress=False)
+    with pytest.raises(ValueError, match="dopri5"):
+        fit_cell(lambda: OfficialACMP(30, 8, 3, method="dopri5"), data, [(0, 0)], progress=False)
+    with pytest.raises(ValueError, match="adjoint"):
+        fit_cell(lambda: OfficialACMP(30, 8, 3, adjoint=True), data, [(0, 0)], progress=False)
     with pytest.raises(ValueError, match="dopri5"):
         fit_cell(lambda: ACMP(30, 8, 3, method="dopri5"), data, [(0, 0)], progress=False)
     with pytest.raises(ValueError, match="adjoint"):
@@ -202,7 +228,8 @@ def test_bad_input():
                         (dict(metric="f1"), "metric")):
         with pytest.raises(ValueError, match=message):
             fit_cell(make, data, [(0, 0)], progress=False, **kw)
-    for make_one in (lambda: ACMP(30, 8, 3), lambda: GCN(30, 8, 3), lambda: MLP(30, 8, 3), lambda: GCNII(30, 8, 3, num_layers=2)):
+    for make_one in (lambda: ACMP(30, 8, 3), lambda: GCN(30, 8, 3), lambda: MLP(30, 8, 3), lambda: GCNII(30, 8, 3, num_layers=2),
+                     lambda: OfficialACMP(30, 8, 3)):
         stacked = stack_models(*_build(make_one, [0, 1]))
         with pytest.raises(ValueError, match=r"x must have shape \[N, 30\]"):
             stacked(data.x[:, :20], data.edge_index)
@@ -210,6 +237,32 @@ def test_bad_input():
             stacked(data.x.long(), data.edge_index)
     with pytest.raises(ValueError, match="'y'"):
         fit_cell(make, Data(x=data.x, edge_index=data.edge_index), [(0, 0)], progress=False)
+
+
+def _same_or_both_nan(a, b):
+    return a == b or (a != a and b != b)
+
+
+@pytest.mark.parametrize("scale", [0.3, 0.7])
+def test_diverging_members_are_flagged_as_fit_flags_them(scale):
+    """A member whose solve blows up (a strong double well on large encoded features) scores NaN on that epoch,
+    is never chosen and is flagged, exactly as in fit; the members that stay finite are untouched by it."""
+    data = _graph()
+    data.x = data.x * scale  # 0.3: two members diverge at later epochs; 0.7: one member never has a finite epoch
+    make = lambda: OfficialACMP(30, 8, 3, delta=0.9, T=1.0, step_size=0.25).double()  # noqa: E731
+    members = [(0, 0), (1, 1), (2, 2), (3, 3)]
+    kw = dict(epochs=12, lr=0.05)
+    with pytest.warns(RuntimeWarning, match="non-finite"):
+        cell = fit_cell(make, data, members, progress=False, **kw)
+    with pytest.warns(RuntimeWarning, match="non-finite"):
+        separate = _separate(make, data, members, **kw)
+    assert any(r.diverged for r in separate) and (scale > 0.5 or not all(r.diverged for r in separate))
+    for c, s in zip(cell, separate):
+        assert (c.diverged_at, c.diverged_epochs, c.best_epoch, c.epochs_run) == (s.diverged_at, s.diverged_epochs, s.best_epoch, s.epochs_run)
+        for a, b in [(c.test, s.test), (c.val, s.val), (c.train, s.train)] + list(zip(c.history["val"], s.history["val"])):
+            assert _same_or_both_nan(a, b)
+    if scale > 0.5:
+        assert any(r.best_epoch == -1 and r.test != r.test for r in cell)  # never finite: no best epoch, NaN scores
 
 
 def test_the_equality_check_has_teeth():

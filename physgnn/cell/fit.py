@@ -14,7 +14,8 @@ Early stopping is per member, with :func:`~physgnn.train.fit`'s rule: member k's
 validation score (ties to the lower validation loss) and k stops ``patience`` epochs after it. A stopped member
 leaves the loss, and once a quarter of the batch has stopped, the stopped members leave the batch: their slices of
 every parameter and Adam moment are dropped, so the others stop paying for them. The batch ends when every member
-has stopped. Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in
+has stopped. A member whose outputs or training loss are not finite on an epoch is treated as :func:`fit` treats
+it: NaN scores, never chosen, flagged in ``diverged_at`` and ``diverged_epochs``. Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in
 proportion to its epochs, so they add up to the batch's cost.
 """
 
@@ -29,10 +30,11 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..models.acmp import ACMP, GRAND
+from ..models.acmp import ACMP, GRAND, OfficialACMP
 from ..train import FitResult, score
 from .baselines import STACKED
 from .ode import StackedODE
+from .official import StackedOfficialACMP
 
 __all__ = ["fit_cell", "stack_models"]
 
@@ -66,9 +68,11 @@ def stack_models(models, generators) -> nn.Module:
                              f"got {type(first).__name__} and {type(m).__name__} that differ")
     if type(first) in (ACMP, GRAND):
         return StackedODE(models, generators)
+    if type(first) is OfficialACMP:
+        return StackedOfficialACMP(models, generators)
     if type(first) in STACKED:
         return STACKED[type(first)](models, generators)
-    raise ValueError(f"fit_cell: {type(first).__name__} cannot be stacked; supported: ACMP, GRAND, GCN, GCNII, MLP "
+    raise ValueError(f"fit_cell: {type(first).__name__} cannot be stacked; supported: ACMP, OfficialACMP, GRAND, GCN, GCNII, MLP "
                      "(train other models with physgnn.train.fit)")
 
 
@@ -122,7 +126,7 @@ def fit_cell(
     would, all at once; returns their :class:`~physgnn.train.FitResult` in the order of ``members``.
 
     Args:
-        make_model: builds one model (ACMP, GRAND, GCN, GCNII or MLP), the same configuration at every call.
+        make_model: builds one model (ACMP, OfficialACMP, GRAND, GCN, GCNII or MLP), the same configuration at every call.
         data: a PyG ``Data`` with ``x``, ``y``, ``edge_index`` and masks [N, S] (or [N]: one split, number 0).
         members: (split, seed) pairs.
         epochs, lr, weight_decay, patience, metric: as in :func:`physgnn.train.fit`.
@@ -180,7 +184,9 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
     all_masks = _split_masks(data, splits, device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     hist = [{key: [] for key in ("loss", "train", "val", "test")} for _ in range(k)]
-    best = [((-math.inf, -math.inf), 0, (0.0, 0.0, 0.0)) for _ in range(k)]
+    # as in fit: no best epoch yet (-1, NaN scores) until a finite one comes
+    best = [((-math.inf, -math.inf), -1, (math.nan,) * 3) for _ in range(k)]
+    diverged_at, diverged_epochs = [None] * k, [0] * k
     stopped = [None] * k  # epochs run, once a member has stopped
     alive = list(range(k))  # the members still in the batch, in batch order
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -213,27 +219,33 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
         model.eval()
         with torch.no_grad():
             logits = model(x, ei)
-        finite = torch.isfinite(logits).flatten(1).all(1).tolist()
+        finite = (torch.isfinite(logits).flatten(1).all(1) & torch.isfinite(losses.detach())).tolist()
         pred = logits.argmax(-1)
         acc = [_accuracy(pred, y, m) for m in (train, val, test)] if metric == "accuracy" else None
         losses = losses.tolist()
         for j, i in enumerate(alive):
             if stopped[i] is not None:
                 continue
-            if not finite[j]:
-                scores, val_loss = (0.0, 0.0, 0.0), math.inf  # a diverged member scores nothing, as in fit
-            else:
+            if finite[j]:
                 if acc is not None:
                     scores = tuple(a[j] for a in acc)
                 else:
                     scores = tuple(score(logits[j], y, m[j], metric) for m in (train, val, test))
                 val_loss = nn.functional.cross_entropy(logits[j][val[j]], y[val[j]]).item()
+                if (scores[1], -val_loss) > best[i][0]:
+                    best[i] = ((scores[1], -val_loss), epoch, scores)
+            else:  # as in fit: a diverged member scores NaN, cannot be chosen, and is flagged
+                scores = (math.nan,) * 3
+                diverged_epochs[i] += 1
+                if diverged_at[i] is None:
+                    diverged_at[i] = epoch
+                    warnings.warn(f"fit_cell: member (split, seed) = {members[i]} produced non-finite outputs at epoch {epoch}; "
+                                  "it is flagged (FitResult.diverged_at) and its scores are those of its best finite epoch",
+                                  RuntimeWarning, stacklevel=3)
             hist[i]["loss"].append(losses[j])
             for key, s in zip(("train", "val", "test"), scores):
                 hist[i][key].append(s)
-            if (scores[1], -val_loss) > best[i][0]:
-                best[i] = ((scores[1], -val_loss), epoch, scores)
-            if epoch - best[i][1] >= patience:
+            if epoch - max(best[i][1], 0) >= patience:
                 stopped[i] = epoch + 1
         if all(s is not None for s in stopped):
             break
@@ -246,5 +258,6 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
         tr, va, te = best[i][2]
         share = runs[i] / total
         results.append(FitResult(test=te, val=va, train=tr, best_epoch=best[i][1], epochs_run=runs[i], seconds=seconds * share, metric=metric,
-                                 history=hist[i], cpu_seconds=cpu_seconds * share))
+                                 history=hist[i], cpu_seconds=cpu_seconds * share, diverged_at=diverged_at[i],
+                                 diverged_epochs=diverged_epochs[i]))
     return results

@@ -38,7 +38,8 @@ from torch_geometric.utils import add_remaining_self_loops, remove_self_loops
 from .. import _checks
 from .graph import SparseGraph
 
-__all__ = ["NORMALISATIONS", "normalised_adjacency", "OfficialACMPField", "NormalisedDiffusion", "OFFICIAL_DELTA_LOGIT"]
+__all__ = ["NORMALISATIONS", "normalised_adjacency", "official_couplings", "OfficialACMPField", "NormalisedDiffusion",
+           "OFFICIAL_DELTA_LOGIT"]
 
 #: How :func:`normalised_adjacency` divides by degrees (self-loops added first in each case).
 NORMALISATIONS = ("column", "row", "symmetric")
@@ -78,6 +79,18 @@ def _book_couplings(edge_index, num_nodes, where):
     ei, _ = remove_self_loops(_checks.edges(edge_index, num_nodes, where))
     deg = torch.bincount(ei[1], minlength=num_nodes).double()
     return ei, 1.0 / deg[ei[1]]
+
+
+def official_couplings(edge_index: torch.Tensor, num_nodes: int, couplings: str, beta: float,
+                       where: str = "official_couplings") -> tuple[torch.Tensor, torch.Tensor]:
+    """The linear part of :class:`OfficialACMPField` with β: ``(pairs [2, E'] sender→receiver, values [E'] float64)``,
+    :math:`\\tilde A\\tilde D^{-1} - \\beta P` (``"official"``) or :math:`D^{-1}A - \\beta` on the edges (``"book"``)."""
+    _checks.choice(couplings, ("official", "book"), "couplings", where)
+    if couplings == "official":
+        pairs, values = normalised_adjacency(edge_index, num_nodes, "column", where)
+    else:
+        pairs, values = _book_couplings(edge_index, num_nodes, where)
+    return pairs, values - beta
 
 
 class _LinearFlow(nn.Module):
@@ -156,12 +169,7 @@ class OfficialACMPField(_LinearFlow):
         return math.log(p) - math.log1p(-p)
 
     def _pairs(self, edge_index, num_nodes):
-        where = type(self).__name__
-        if self.couplings == "official":
-            pairs, values = normalised_adjacency(edge_index, num_nodes, "column", where)
-        else:
-            pairs, values = _book_couplings(edge_index, num_nodes, where)
-        return pairs, values - self.beta
+        return official_couplings(edge_index, num_nodes, self.couplings, self.beta, type(self).__name__)
 
     @property
     def alpha(self) -> torch.Tensor:

@@ -1,0 +1,152 @@
+r"""The official ACMP code's model (:class:`~physgnn.models.OfficialACMP`) with K members integrated as one ODE.
+
+Member k integrates the official field (:class:`~physgnn.dynamics.official.OfficialACMPField`) with its own rates:
+
+.. math::
+
+    \dot H_k = \alpha_k \odot (S H_k - H_k) + \delta_k \odot H_k \odot (1 - H_k \odot H_k),\qquad
+    \alpha_k = \sigma(a_k),\ \delta_k = \sigma(b_k),
+
+where S (:math:`\tilde A\tilde D^{-1} - \beta P` or the book's :math:`D^{-1}A - \beta`) is fixed: it depends on the
+graph, the couplings and the fixed β only, so it is **the same matrix for every member**. The K states are laid
+side by side as one [N, K·d] matrix (node-major: row i holds node i of every member), and one sparse product
+:math:`S\,[H_1 \cdots H_K]` serves all members; the rates act column-wise. Member k's columns never meet another
+member's, and a fixed-step solver takes for each member exactly the steps of its separate run, so each member
+follows its separate trajectory to rounding.
+
+Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchdiffeq import odeint
+
+from .. import _checks
+from .._identity import TensorKey, matches
+from ..dynamics.graph import SparseGraph
+from ..dynamics.official import official_couplings
+from ..models.acmp import OfficialACMP
+from .dropout import dropout
+from .layers import InputLayer, check_features, linear, stack
+
+__all__ = ["StackedOfficialACMP"]
+
+#: what must be equal in every member (the members differ only in their parameters)
+_CONFIG = ("tanh", "dropout_in", "dropout", "hidden", "in_channels")
+_SOLVE = ("T", "method", "step_size", "adjoint")
+_FIELD = ("beta", "couplings", "channels")
+
+
+def _configuration(model: OfficialACMP) -> tuple:
+    return (tuple(getattr(model, a) for a in _CONFIG) + tuple(getattr(model.ode, a) for a in _SOLVE)
+            + tuple(getattr(model.field, a) for a in _FIELD) + (model.field._raw_delta is None, model.decoder.out_features))
+
+
+class _StackedOfficialField(nn.Module):
+    """f(t, H) of every member on the node-major state [N, K·d]; :meth:`prepare` computes the rates once per solve."""
+
+    def __init__(self, fields, members: int):
+        super().__init__()
+        first = fields[0]
+        self.members, self.channels = members, first.channels
+        self.beta, self.couplings = first.beta, first.couplings
+        self.raw_alpha = nn.Parameter(stack([f._raw_alpha for f in fields]))  # [K, d]
+        self.raw_delta = None if first._raw_delta is None else nn.Parameter(stack([f._raw_delta for f in fields]))
+        self._graph_key = None
+        self._values = self._alpha = self._delta = None
+
+    def bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
+        """S of the graph (the same couplings as each member's field), laid out once per graph."""
+        extra = (num_nodes, edge_index.device)
+        if matches(self._graph_key, edge_index, extra=extra):
+            return
+        pairs, values = official_couplings(_checks.edges(edge_index, num_nodes, "StackedOfficialACMP"), num_nodes,
+                                           self.couplings, self.beta, "StackedOfficialACMP")
+        self.num_nodes = num_nodes
+        self.graph = SparseGraph(pairs, num_nodes).to(edge_index.device)
+        self.values64 = self.graph.sort(values.to(edge_index.device))
+        self._graph_key = TensorKey.of(edge_index, extra=extra)
+
+    def prepare(self, dtype: torch.dtype) -> None:
+        """The values of S in ``dtype`` and the rates α, δ [K, d] for one solve."""
+        self._values = self.values64.to(dtype)
+        self._alpha = torch.sigmoid(self.raw_alpha).to(dtype)
+        self._delta = None if self.raw_delta is None else torch.sigmoid(self.raw_delta).to(dtype)
+
+    def release(self) -> None:
+        self._values = self._alpha = self._delta = None
+
+    def keep(self, index: list[int]) -> None:
+        """Keep the members at ``index`` (the caller slices the parameters; S is shared, so nothing else changes)."""
+        self.members = len(index)
+
+    def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        n, k, d = self.num_nodes, self.members, self.channels
+        # the same operations in the same order as OfficialACMPField.forward, on K members' columns at once
+        flow = self.graph.propagate(self._values, x, sorted_values=True) - x
+        out = (flow.view(n, k, d) * self._alpha).view(n, k * d)
+        if self._delta is None:
+            return out
+        xs = x.view(n, k, d)
+        return out + (self._delta * xs * (1 - xs * xs)).view(n, k * d)
+
+
+class StackedOfficialACMP(nn.Module):
+    """K copies of one :class:`~physgnn.models.OfficialACMP` configuration (any ``tanh``, ``delta`` initial value or
+    ``None``, ``couplings``, fixed ``beta``), each with the parameters of ``models[k]``; ``generators[k]`` draws member
+    k's dropout masks (see :mod:`physgnn.cell.dropout`)."""
+
+    def __init__(self, models, generators):
+        super().__init__()
+        first = models[0]
+        if type(first) is not OfficialACMP:
+            raise ValueError(f"StackedOfficialACMP: models must be OfficialACMP, got {type(first).__name__}")
+        if first.ode.method == "dopri5":
+            raise ValueError("fit_cell: method='dopri5' chooses one step size for all members, so they would not match their separate runs; "
+                             "use a fixed-step method (euler, midpoint, rk4) or train with physgnn.train.fit")
+        if first.ode.adjoint:
+            raise ValueError("fit_cell: adjoint=True is not supported for stacked members; use adjoint=False or train with physgnn.train.fit")
+        config = _configuration(first)
+        if any(type(m) is not OfficialACMP or _configuration(m) != config for m in models):
+            raise ValueError("fit_cell: make_model() must build the same OfficialACMP configuration every time (tanh, delta on/off, "
+                             "couplings, beta, T, solver, widths, dropout); got members that differ")
+        self.members = len(models)
+        self.generators = list(generators)
+        self.tanh = first.tanh
+        self.in_channels, self.hidden = first.in_channels, first.hidden
+        self.dropout_in, self.dropout = first.dropout_in, first.dropout
+        self.T, self.method, self.step_size = first.ode.T, first.ode.method, first.ode.step_size
+        self.enc_weight = nn.Parameter(stack([m.encoder.weight.t() for m in models]))  # [K, F, d], see InputLayer
+        self.enc_bias = nn.Parameter(stack([m.encoder.bias for m in models]))
+        self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
+        self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))
+        self.field = _StackedOfficialField([m.field for m in models], self.members)
+        self.input = InputLayer()
+
+    def keep(self, index: list[int]) -> None:
+        """Keep the members at ``index`` (see :func:`physgnn.cell.fit._shrink`, which slices the parameters)."""
+        self.members = len(index)
+        self.generators = [self.generators[i] for i in index]
+        self.field.keep(index)
+        self.input = InputLayer()
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        x = check_features(x, self.in_channels, "StackedOfficialACMP")
+        k, n, d = self.members, x.size(0), self.hidden
+        self.field.bind(edge_index, n)
+        h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)  # [K, N, d]
+        if self.tanh:
+            h0 = torch.tanh(h0)
+        h0 = h0.transpose(0, 1).reshape(n, k * d)  # node-major [N, K·d]
+        t = h0.new_zeros(2)
+        t[1] = self.T  # as GraphODE builds the time grid, in the state's dtype
+        self.field.prepare(h0.dtype)
+        try:
+            h = odeint(self.field, h0, t, method=self.method, options={"step_size": self.step_size})[-1]
+        finally:
+            self.field.release()
+        h = h.view(n, k, d).transpose(0, 1).contiguous()  # member-major [K, N, d]: each member's dropout draws in its order
+        h = dropout(torch.relu(h), self.dropout, self.training, self.generators)
+        return linear(h, self.dec_weight, self.dec_bias)

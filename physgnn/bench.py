@@ -19,7 +19,11 @@ sooner, so the bound is pessimistic; the sum over all jobs bounds ``reproduce --
 
 ``--cell`` trains ten splits x three seeds of ACMP-GCN on Texas and of GCN on Cora twice, as thirty separate runs
 and as one stacked cell (:func:`physgnn.cell.fit_cell`), and prints both times, their ratio and how many of the
-thirty results agree exactly.
+thirty results agree exactly. With ``--variants`` it does the same for variants of Chapter 7's ablation
+(:mod:`physgnn.experiments.acmp_ablation`; ``official`` is the official ACMP code's model) on ``--datasets``
+(default texas); ``--seeds``, ``--splits``, ``--epochs`` and ``--patience`` set the cell's size and budget::
+
+    python -m physgnn.bench --cell --variants official --seeds 3 --epochs 20
 """
 
 from __future__ import annotations
@@ -171,16 +175,21 @@ def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     return rows
 
 
-def cell(cells=(("texas", "acmp-gcn"), ("cora", "gcn"))) -> list[dict]:
-    """Separate vs stacked training of ten splits x three seeds per (dataset, model) (see physgnn.cell.compare)."""
-    from .cell.compare import compare
+def cell(cells=(("texas", "acmp-gcn"), ("cora", "gcn")), *, ablation: bool = False, splits=range(10), seeds=(0, 1, 2),
+         epochs: int | None = None, patience: int | None = None) -> list[dict]:
+    """Separate vs stacked training of ``splits`` x ``seeds`` per (dataset, model) (see physgnn.cell.compare);
+    ``ablation``: the models are variants of physgnn.experiments.acmp_ablation."""
+    from .cell.compare import compare, compare_ablation
 
     rows = []
     for dataset, model in cells:
-        r = compare(dataset, model)
-        print(f"  {dataset:<8}{model:<10}separate {r['separate_s']:7.1f} s  stacked {r['batched_s']:6.1f} s  ratio {r['ratio']:.3f}"
-              f"  (CPU {r['cpu_ratio']:.3f})  peak {r['separate_peak_mb']:.0f} / {r['batched_peak_mb']:.0f} MB"
-              f"  {r['equal']}/{r['members']} results equal", flush=True)
+        if ablation:
+            r = compare_ablation(dataset, model, splits, seeds, epochs=epochs or 200, patience=patience or 50)
+        else:
+            r = compare(dataset, model, splits, seeds, epochs=epochs, patience=patience)
+        print(f"  {dataset:<8}{model:<14}{r['members']:>3} members  separate {r['separate_s']:7.1f} s (CPU {r['separate_cpu_s']:7.1f} s)"
+              f"  stacked {r['batched_s']:6.1f} s (CPU {r['batched_cpu_s']:6.1f} s)  ratio {r['ratio']:.3f} (CPU {r['cpu_ratio']:.3f})"
+              f"  peak {r['separate_peak_mb']:.0f} / {r['batched_peak_mb']:.0f} MB  {r['equal']}/{r['members']} results equal", flush=True)
         rows.append(r)
     return rows
 
@@ -194,6 +203,11 @@ def main(argv=None) -> int:
     parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu); CUDA times include a synchronisation")
     parser.add_argument("--cell", action="store_true", help="thirty separate runs vs one stacked cell (ACMP-GCN on Texas, GCN on Cora)")
+    parser.add_argument("--variants", nargs="+", default=None, help="with --cell: variants of the acmp_ablation experiment instead")
+    parser.add_argument("--splits", type=int, default=10, help="with --cell: splits 0..S-1 (default 10)")
+    parser.add_argument("--seeds", type=int, default=3, help="with --cell: seeds 0..R-1 per split (default 3)")
+    parser.add_argument("--epochs", type=int, default=None, help="with --cell: most epochs (default: the cell's own budget)")
+    parser.add_argument("--patience", type=int, default=None, help="with --cell: early-stopping patience (default: the cell's own)")
     args = parser.parse_args(argv)
     from .utils import device as pick_device
 
@@ -203,8 +217,24 @@ def main(argv=None) -> int:
         parser.error(str(err))
     torch.set_num_threads(args.threads)
     if args.cell:
-        print(f"torch {torch.__version__}, {args.threads} thread(s); 10 splits x 3 seeds, reproduce's budget; wall-clock seconds")
-        cell()
+        from .experiments.acmp_ablation import VARIANTS
+
+        for name in ("splits", "seeds", "epochs", "patience"):
+            value = getattr(args, name)
+            if value is not None and value < 1:
+                parser.error(f"--{name} must be a positive integer, got {value}")
+        if args.splits > 10:
+            parser.error(f"--splits must be at most 10, got {args.splits}")
+        budget = "reproduce's budget" if args.epochs is None else f"at most {args.epochs} epochs"
+        print(f"torch {torch.__version__}, {args.threads} thread(s); {args.splits} splits x {args.seeds} seeds, {budget}; seconds")
+        kw = dict(splits=range(args.splits), seeds=tuple(range(args.seeds)), epochs=args.epochs, patience=args.patience)
+        if args.variants:
+            unknown = [v for v in args.variants if v not in VARIANTS]
+            if unknown:
+                parser.error(f"unknown variant(s) {', '.join(unknown)}; allowed: {', '.join(VARIANTS)}")
+            cell([(d, v) for d in args.datasets or ["texas"] for v in args.variants], ablation=True, **kw)
+        else:
+            cell(**kw)
         return 0
     if args.protocol:
         from .protocols.table import DATASETS

@@ -45,7 +45,8 @@ def _configuration(model: OfficialACMP) -> tuple:
 
 
 class _StackedOfficialField(nn.Module):
-    """f(t, H) of every member on the node-major state [N, K·d]; :meth:`prepare` computes the rates once per solve."""
+    """f(t, H) of every member on the node-major state [N, K·d]; :meth:`prepare` builds S, Sᵀ and the rates once per
+    solve."""
 
     def __init__(self, fields, members: int):
         super().__init__()
@@ -55,7 +56,7 @@ class _StackedOfficialField(nn.Module):
         self.raw_alpha = nn.Parameter(stack([f._raw_alpha for f in fields]))  # [K, d]
         self.raw_delta = None if first._raw_delta is None else nn.Parameter(stack([f._raw_delta for f in fields]))
         self._graph_key = None
-        self._values = self._alpha = self._delta = None
+        self.release()
 
     def bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
         """S of the graph (the same couplings as each member's field), laid out once per graph."""
@@ -70,27 +71,75 @@ class _StackedOfficialField(nn.Module):
         self._graph_key = TensorKey.of(edge_index, extra=extra)
 
     def prepare(self, dtype: torch.dtype) -> None:
-        """The values of S in ``dtype`` and the rates α, δ [K, d] for one solve."""
-        self._values = self.values64.to(dtype)
+        """S and Sᵀ as CSR matrices in ``dtype`` and the rates α, δ [K, d] for one solve."""
+        g, n = self.graph, self.num_nodes
+        values = self.values64.to(dtype)
+        self._s = torch.sparse_csr_tensor(g.crow, g.col, values, (n, n), check_invariants=False)
+        self._st = torch.sparse_csr_tensor(g.crow_t, g.col_t, values[g.order_t], (n, n), check_invariants=False)
         self._alpha = torch.sigmoid(self.raw_alpha).to(dtype)
         self._delta = None if self.raw_delta is None else torch.sigmoid(self.raw_delta).to(dtype)
 
     def release(self) -> None:
-        self._values = self._alpha = self._delta = None
+        self._s = self._st = self._alpha = self._delta = None
 
     def keep(self, index: list[int]) -> None:
         """Keep the members at ``index`` (the caller slices the parameters; S is shared, so nothing else changes)."""
         self.members = len(index)
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        n, k, d = self.num_nodes, self.members, self.channels
-        # the same operations in the same order as OfficialACMPField.forward, on K members' columns at once
-        flow = self.graph.propagate(self._values, x, sorted_values=True) - x
-        out = (flow.view(n, k, d) * self._alpha).view(n, k * d)
-        if self._delta is None:
-            return out
-        xs = x.view(n, k, d)
-        return out + (self._delta * xs * (1 - xs * xs)).view(n, k * d)
+        rates = (self._alpha,) if self._delta is None else (self._alpha, self._delta)
+        if torch.is_grad_enabled() and (x.requires_grad or any(r.requires_grad for r in rates)):
+            return _Field.apply(x, self, *rates)
+        return _evaluate(self, x, *rates)[0]
+
+
+def _evaluate(field: _StackedOfficialField, x: torch.Tensor, alpha: torch.Tensor, delta: torch.Tensor | None = None):
+    """f(H) [N, K·d] and the flow S H − H, with the operations of OfficialACMPField.forward in the same order."""
+    n, k, d = field.num_nodes, field.members, field.channels
+    flow = field._s @ x - x
+    out = (flow.view(n, k, d) * alpha).view(n, k * d)
+    if delta is None:
+        return out, flow
+    xs = x.view(n, k, d)
+    return out + (delta * xs * (1 - xs * xs)).view(n, k * d), flow
+
+
+class _Field(torch.autograd.Function):
+    r"""One evaluation of the stacked official field as a single autograd node (the separate field records about
+    ten, each with its own bookkeeping, and the sparse product rebuilds Sᵀ on every backward). Backward, with
+    G = ∂L/∂f and (G ⊙ α) broadcast over nodes:
+
+    .. math::
+
+        \partial L/\partial H = S^	op (G \odot lpha) - G \odot lpha + G \odot \delta \odot (1 - 3H^2),\quad
+        \partial L/\partial lpha = 	extstyle\sum_i (S H - H)_i \odot G_i,\quad
+        \partial L/\partial \delta = 	extstyle\sum_i H_i (1 - H_i^2) \odot G_i.
+    """
+
+    @staticmethod
+    def forward(ctx, x, field, alpha, delta=None):
+        out, flow = _evaluate(field, x, alpha, delta)
+        ctx.st, ctx.shape = field._st, (field.num_nodes, field.members, field.channels)  # the solve releases them
+        ctx.save_for_backward(x, flow, alpha, delta)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, flow, alpha, delta = ctx.saved_tensors
+        n, k, d = ctx.shape
+        g = grad.view(n, k, d)
+        ga = (g * alpha).view(n, k * d)
+        grad_x = ctx.st @ ga
+        grad_x.sub_(ga)
+        grad_alpha = (flow.view(n, k, d) * g).sum(0) if ctx.needs_input_grad[2] else None
+        grad_delta = None
+        if delta is not None:
+            xs = x.view(n, k, d)
+            x2 = xs * xs
+            grad_x.view(n, k, d).addcmul_(g * delta, 1 - 3 * x2)
+            if ctx.needs_input_grad[3]:
+                grad_delta = (xs * (1 - x2) * g).sum(0)
+        return grad_x, None, grad_alpha, grad_delta
 
 
 class StackedOfficialACMP(nn.Module):

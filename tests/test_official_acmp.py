@@ -160,3 +160,41 @@ def test_acmp_ablation_runs_every_variant_on_a_tiny_budget(data_env, tmp_path, m
     assert m["official"].field.beta == 0.0 and m["official+beta"].field.beta == 0.25
     with pytest.raises(ValueError, match="unknown variant"):
         ab.run(["texas"], ["official", "gcn"], [0])
+
+
+def test_acmp_ablation_batched_rows_equal_separate_rows(data_env, tmp_path, monkeypatch):
+    """Each (dataset, variant) cell trains its splits as one batch (fit_cell); its rows are those of the separate
+    runs, seconds aside. Rows are saved per cell and resume: a cell with one split done trains only the other."""
+    import csv
+
+    from physgnn.experiments import acmp_ablation as ab
+
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    variants, splits, budget = ["official+beta", "book"], [0, 3], dict(epochs=3, patience=2)
+    separate = ab.run(["texas"], variants, splits, progress=False, separate=True, **budget)
+    calls = []
+    real = ab.run_cell
+    monkeypatch.setattr(ab, "run_cell", lambda data, variant, todo, **kw: (calls.append((variant, list(todo))), real(data, variant, todo, **kw))[1])
+    argv = ["--datasets", "texas", "--variants", *variants, "--epochs", "3", "--patience", "2", "--splits"]
+    assert ab.main(argv + ["0"]) == 0
+    assert ab.main(argv + ["0", "3"]) == 0
+    assert calls == [("official+beta", [0]), ("book", [0]), ("official+beta", [3]), ("book", [3])]
+    assert ab.main(argv + ["0", "3"]) == 0 and len(calls) == 4  # all done: nothing trains
+    saved = {(r["variant"], r["split"]): r for r in csv.DictReader(open(tmp_path / ab.CSV))}
+    batched = ab.run(["texas"], variants, splits, progress=False, **budget)  # both splits of a cell in one batch
+    assert calls[4:] == [("official+beta", [0, 3]), ("book", [0, 3])]
+    assert len(saved) == len(separate) == len(batched) == 4
+    for s, b in zip(separate, batched):
+        assert s.keys() == b.keys()
+        assert {k: v for k, v in s.items() if k != "seconds"} == {k: v for k, v in b.items() if k != "seconds"}
+        assert all(saved[(s["variant"], str(s["split"]))][k] == str(v) for k, v in s.items() if k != "seconds")
+    assert separate[0]["test"] != separate[1]["test"] or separate[0]["val"] != separate[1]["val"]  # the splits differ
+
+
+def test_members_per_batch_bounds_the_memory_of_a_batch():
+    from physgnn.experiments import acmp_ablation as ab
+
+    official = ab.make_model("official", 10, 3, 0.0, large=False)  # 128 rk4 steps: 512 evaluations
+    assert ab.members_per_batch(official, 183) >= 10  # Texas: the ten splits in one batch
+    assert ab.members_per_batch(official, 10_000) == 1  # Minesweeper: one at a time
+    assert ab.members_per_batch(ab.make_model("book", 10, 3, 0.1, large=True), 10_000) > 1  # 6 rk4 steps

@@ -2,7 +2,10 @@ r"""From the official ACMP code's model to the book's ACMP, one change at a time
 
 What it measures: the test score of each variant below on each split, trained with :func:`physgnn.train.fit`
 (Adam, lr 0.01, weight decay 5e-4, up to 200 epochs, early stopping after 50 without a better validation score:
-the budget of ``python -m physgnn reproduce``), seeded with ``seed + split``. The reference is the official
+the budget of ``python -m physgnn reproduce``), seeded with ``seed + split``. The splits of one (dataset, variant)
+cell train together as one stacked model (:func:`physgnn.cell.fit_cell`, :func:`run_cell`), each split exactly as
+its separate run would (same seed, same numbers to rounding; ``--separate`` trains them one by one instead), so that
+the small WebKB graphs pay the per-call cost of the official model's 128 rk4 steps once per cell, not once per split. The reference is the official
 configuration with repulsion switched on (``official+beta``, β from :func:`beta_for`); every other variant changes
 one thing:
 
@@ -29,7 +32,8 @@ follow stably by :func:`physgnn.stability.stable_beta` with the double well's st
 
 Datasets: the ten Geom-GCN splits of Texas, Wisconsin and Cornell, and Minesweeper and filtered Chameleon (their
 own ten splits), as :func:`physgnn.data.load` gives them (undirected, no self-loops). Rows go to
-``results/acmp_ablation.csv``; Chapter 7 reads them. The command (resumable; not yet run at full scale)::
+``results/acmp_ablation.csv`` as each cell finishes; Chapter 7 reads them. The command (resumable: a rerun skips
+the rows already saved with the same options; not yet run at full scale)::
 
     OMP_NUM_THREADS=1 python -m physgnn experiment acmp_ablation
     python -m physgnn experiment acmp_ablation --datasets texas --variants official book --splits 0   # smaller
@@ -39,15 +43,20 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 
 import torch
+from tqdm.auto import tqdm
 
+from .. import results
+from ..cell import fit_cell
 from ..data import load, select_split
 from ..models import ACMP, OfficialACMP
 from ..train import fit
 from ._runner import add_device_argument, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save, summarize as _summarize, training_fields
 
-__all__ = ["CSV", "DATASETS", "VARIANTS", "KEYS", "BETA", "beta_for", "make_model", "run_one", "run", "summarize", "main"]
+__all__ = ["CSV", "DATASETS", "VARIANTS", "KEYS", "BETA", "BATCH_BYTES", "beta_for", "make_model", "members_per_batch", "run_one",
+           "run_cell", "run", "summarize", "main"]
 
 CSV = "acmp_ablation.csv"
 DATASETS = ("texas", "wisconsin", "cornell", "minesweeper", "chameleon-filtered")
@@ -56,6 +65,13 @@ KEYS = ("dataset", "variant", "split")
 #: β of the variants with repulsion, where the solver allows it.
 BETA = 0.25
 WEBKB = ("texas", "wisconsin", "cornell")
+#: most memory (bytes) that the states a batch keeps for its backward pass may take; the splits of a cell that do
+#: not fit train in further batches (on Minesweeper's 10,000 nodes the official model trains one split at a time)
+BATCH_BYTES = 2 * 2**30
+#: tensors of the state's size kept per field evaluation for the backward pass (stage state, flow, solver sums),
+#: an upper bound for both stacked models
+_SAVED_PER_EVALUATION = 4
+_STAGES = {"euler": 1, "midpoint": 2, "rk4": 4}
 
 
 @functools.lru_cache(maxsize=None)
@@ -96,6 +112,18 @@ def make_model(variant: str, in_channels: int, out_channels: int, beta: float, l
     raise ValueError(f"acmp_ablation: unknown variant {variant!r}; allowed: {', '.join(VARIANTS)}")
 
 
+def members_per_batch(net: torch.nn.Module, num_nodes: int) -> int:
+    """How many members of ``net``'s configuration one batch holds within :data:`BATCH_BYTES`: each keeps
+    about :data:`_SAVED_PER_EVALUATION` float32 states [N, hidden] per field evaluation of its training solve."""
+    evaluations = _STAGES.get(net.ode.method, 6) * math.ceil(net.ode.T / net.ode.step_size - 1e-9)
+    per_member = num_nodes * net.hidden * 4 * evaluations * _SAVED_PER_EVALUATION
+    return max(1, BATCH_BYTES // per_member)
+
+
+def _model(data, variant: str, beta: float) -> torch.nn.Module:
+    return make_model(variant, data.num_features, int(data.y.max()) + 1, beta, data.name not in WEBKB)
+
+
 def run_one(data, variant: str, split: int, *, epochs: int = 200, patience: int = 50, lr: float = 0.01,
             weight_decay: float = 5e-4, seed: int = 0, beta: float | None = None, device=None) -> dict:
     """Train ``variant`` on split ``split`` of ``data`` (masks [N, S]) on ``device`` (default CPU); return a result
@@ -103,8 +131,31 @@ def run_one(data, variant: str, split: int, *, epochs: int = 200, patience: int 
     one = select_split(data, int(split)) if data.train_mask.dim() == 2 else data
     beta = beta_for(data.name) if beta is None else float(beta)
     torch.manual_seed(seed + int(split))
-    net = make_model(variant, data.num_features, int(data.y.max()) + 1, beta, data.name not in WEBKB)
+    net = _model(data, variant, beta)
     r = fit(net, one, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, progress=False, device=device)
+    return _row(data, variant, split, r, net, beta, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, seed=seed)
+
+
+def run_cell(data, variant: str, splits, *, epochs: int = 200, patience: int = 50, lr: float = 0.01,
+             weight_decay: float = 5e-4, seed: int = 0, beta: float | None = None) -> list[dict]:
+    """The rows of ``run_one(data, variant, split)`` for every split of ``splits``, trained as one stacked model
+    (:func:`physgnn.cell.fit_cell`; member ``split`` seeded with ``seed + split``) in batches of at most
+    :func:`members_per_batch` members, on the CPU. Rows in the order of ``splits``; each row's ``seconds`` is its
+    share of the batch's time (in proportion to its epochs)."""
+    splits = [int(s) for s in splits]
+    if data.train_mask.dim() != 2:
+        raise ValueError("run_cell: data must have several splits (masks [N, S]); for one split use run_one")
+    beta = beta_for(data.name) if beta is None else float(beta)
+    with torch.random.fork_rng(devices=[]):  # a model to read the configuration from, without moving the caller's seed
+        net = _model(data, variant, beta)
+    runs = fit_cell(lambda: _model(data, variant, beta), data, [(s, seed + s) for s in splits], epochs=epochs, patience=patience,
+                    lr=lr, weight_decay=weight_decay, chunk=members_per_batch(net, data.num_nodes), progress=False)
+    return [_row(data, variant, s, r, net, beta, epochs=epochs, patience=patience, lr=lr, weight_decay=weight_decay, seed=seed)
+            for s, r in zip(splits, runs)]
+
+
+def _row(data, variant, split, r, net, beta, *, epochs, patience, lr, weight_decay, seed) -> dict:
+    """The CSV row of one trained split (``r`` a :class:`~physgnn.train.FitResult`, ``net`` the variant's model)."""
     ei = data.edge_index[:, data.edge_index[0] != data.edge_index[1]]
     deg = torch.bincount(ei[1], minlength=data.num_nodes).double()
     used = 0.0 if variant in ("official", "grand-tanh") else beta
@@ -118,13 +169,35 @@ def run_one(data, variant: str, split: int, *, epochs: int = 200, patience: int 
 
 
 def run(datasets=DATASETS, variants=VARIANTS, splits=range(10), *, progress: bool = True, on_row=None, skip=(),
-        **fit_kwargs) -> list[dict]:
-    """Every (dataset, variant, split) not in ``skip``; see :func:`physgnn.experiments._runner.over_grid`."""
+        separate: bool = False, **fit_kwargs) -> list[dict]:
+    """Every (dataset, variant, split) not in ``skip``. The splits still to run of each (dataset, variant) cell train
+    as one batch (:func:`run_cell`), and their rows go to ``on_row`` when the cell finishes; with ``separate`` (or
+    on a device other than the CPU) each split trains alone (:func:`run_one`, through
+    :func:`physgnn.experiments._runner.over_grid`). Both give the same rows, ``seconds`` aside."""
     for v in variants:
         if v not in VARIANTS:
             raise ValueError(f"acmp_ablation: unknown variant {v!r}; allowed: {', '.join(VARIANTS)}")
     grid = [(d, v, int(s)) for d in datasets for v in variants for s in splits]
-    return over_grid("acmp_ablation", grid, run_one, skip=skip, progress=progress, on_row=on_row, **fit_kwargs)
+    device = fit_kwargs.get("device")
+    if separate or (device is not None and torch.device(device).type != "cpu"):
+        return over_grid("acmp_ablation", grid, run_one, skip=skip, progress=progress, on_row=on_row, **fit_kwargs)
+    fit_kwargs.pop("device", None)
+    skip = {results.key(*k) for k in skip}
+    todo = list(dict.fromkeys(g for g in grid if results.key(*g) not in skip))  # each run once, in grid order
+    cells = list(dict.fromkeys((d, v) for d, v, _ in todo))
+    rows, cache = [], {}
+    bar = tqdm(cells, desc="acmp_ablation", disable=not progress)
+    for dataset, variant in bar:
+        if dataset not in cache:
+            cache.clear()
+            cache[dataset] = load(dataset)
+        splits_todo = [s for d, v, s in todo if (d, v) == (dataset, variant)]
+        bar.set_postfix(dataset=dataset, variant=variant, splits=len(splits_todo))
+        for row in run_cell(cache[dataset], variant, splits_todo, **fit_kwargs):
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
+    return rows
 
 
 def summarize(rows) -> dict:
@@ -143,6 +216,8 @@ def main(argv=None) -> int:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 makes runs repeat bit for bit)")
+    parser.add_argument("--separate", action="store_true",
+                        help="train each split alone instead of each cell's splits as one batch (the same rows, slower)")
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
@@ -151,6 +226,6 @@ def main(argv=None) -> int:
     refuse_duplicates(parser, args, "datasets", "variants", "splits")
     torch.set_num_threads(args.threads)
     options = ("epochs", "patience", "lr", "weight_decay", "seed")  # resume key: the grid and these
-    kw = {o: getattr(args, o) for o in options} | {"device": device}
+    kw = {o: getattr(args, o) for o in options} | {"device": device, "separate": args.separate}
     return save("acmp_ablation", CSV, KEYS, lambda **io: run(args.datasets, args.variants, args.splits, **io, **kw),
                 parser=parser, args=args, options=options, argv=argv)

@@ -3,8 +3,8 @@
 A cell is one (dataset, model, setting); its members are the (split, seed) runs that :func:`physgnn.train.fit`
 would train one after another, each as ``torch.manual_seed(seed)``, ``make_model()``, ``fit(model, split)``.
 :func:`fit_cell` builds those same K models (under the same seeds, so with the same initial parameters), stacks
-them into one model (:mod:`physgnn.cell.ode`, :mod:`physgnn.cell.baselines`) and trains it with one Adam on the
-sum of the K training losses. The members share no parameter and Adam and weight decay act elementwise, so member
+them into one model (:mod:`physgnn.cell.ode`, :mod:`physgnn.cell.official`, :mod:`physgnn.cell.baselines`) and
+trains it with one Adam on the sum of the K training losses. The members share no parameter and Adam and weight decay act elementwise, so member
 k receives exactly the gradient and the update of its own loss. Its dropout masks are drawn from a generator
 started where its separate run's global generator stands after building the model, in the same order, so they
 are the same masks. What differs is only the order of floating-point sums in batched products, so every member's

@@ -4,19 +4,19 @@ A cell is one (dataset, model, setting); its members are the (split, seed) runs 
 would train one after another, each as ``torch.manual_seed(seed)``, ``make_model()``, ``fit(model, split)``.
 :func:`fit_cell` builds those same K models (under the same seeds, so with the same initial parameters), stacks
 them into one model (:mod:`physgnn.cell.ode`, :mod:`physgnn.cell.official`, :mod:`physgnn.cell.baselines`) and
-trains it with one Adam on the sum of the K training losses. The members share no parameter and Adam and weight decay act elementwise, so member
-k receives exactly the gradient and the update of its own loss. Its dropout masks are drawn from a generator
-started where its separate run's global generator stands after building the model, in the same order, so they
-are the same masks. What differs is only the order of floating-point sums in batched products, so every member's
-scores equal its separate run's to rounding (see tests/test_batched.py).
+trains it with one Adam on the sum of the K training losses. The members share no parameter and Adam and weight
+decay act elementwise, so member k receives exactly the gradient and the update of its own loss. Its dropout masks
+are drawn from a generator started where its separate run's global generator stands after building the model, in
+the same order, so they are the same masks. What differs is only the order of floating-point sums in batched
+products, so every member's scores equal its separate run's to rounding (see tests/test_batched.py).
 
 Early stopping is per member, with :func:`~physgnn.train.fit`'s rule: member k's best epoch has the highest
 validation score (ties to the lower validation loss) and k stops ``patience`` epochs after it. A stopped member
 leaves the loss, and once a quarter of the batch has stopped, the stopped members leave the batch: their slices of
 every parameter and Adam moment are dropped, so the others stop paying for them. The batch ends when every member
-has stopped. A member whose outputs or training loss are not finite on an epoch is treated as :func:`fit` treats
-it: NaN scores, never chosen, flagged in ``diverged_at`` and ``diverged_epochs``. Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in
-proportion to its epochs, so they add up to the batch's cost.
+has stopped. A member whose outputs or training loss are not finite on an epoch is treated as :func:`~physgnn.train.fit` treats
+it: NaN scores, never chosen, flagged in ``diverged_at`` and ``diverged_epochs``. Time is shared out: each member's
+``seconds`` and ``cpu_seconds`` are the batch's in proportion to its epochs, so they add up to the batch's cost.
 """
 
 from __future__ import annotations

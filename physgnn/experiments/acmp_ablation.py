@@ -5,9 +5,9 @@ What it measures: the test score of each variant below on each split, trained wi
 the budget of ``python -m physgnn reproduce``), seeded with ``seed + split``. The splits of one (dataset, variant)
 cell train together as one stacked model (:func:`physgnn.cell.fit_cell`, :func:`run_cell`), each split exactly as
 its separate run would (same seed, same numbers to rounding; ``--separate`` trains them one by one instead), so that
-the small WebKB graphs pay the per-call cost of the official model's 128 rk4 steps once per cell, not once per split. The reference is the official
-configuration with repulsion switched on (``official+beta``, β from :func:`beta_for`); every other variant changes
-one thing:
+the small WebKB graphs pay the per-call cost of the official model's 128 rk4 steps once per cell, not once per
+split. The reference is the official configuration with repulsion switched on (``official+beta``, β from
+:func:`beta_for`); every other variant changes one thing:
 
 =================  ======================================================================================
 variant            model

@@ -14,9 +14,10 @@ Early stopping is per member, with :func:`~physgnn.train.fit`'s rule: member k's
 validation score (ties to the lower validation loss) and k stops ``patience`` epochs after it. A stopped member
 leaves the loss, and once a quarter of the batch has stopped, the stopped members leave the batch: their slices of
 every parameter and Adam moment are dropped, so the others stop paying for them. The batch ends when every member
-has stopped. A member whose outputs or training loss are not finite on an epoch is treated as :func:`~physgnn.train.fit` treats
-it: NaN scores, never chosen, flagged in ``diverged_at`` and ``diverged_epochs``. Time is shared out: each member's
-``seconds`` and ``cpu_seconds`` are the batch's in proportion to its epochs, so they add up to the batch's cost.
+has stopped. A member whose outputs or training loss are not finite on an epoch is treated as
+:func:`~physgnn.train.fit` treats it: NaN scores, never chosen, flagged in ``diverged_at`` and ``diverged_epochs``.
+Time is shared out: each member's ``seconds`` and ``cpu_seconds`` are the batch's in proportion to its epochs, so
+they add up to the batch's cost.
 """
 
 from __future__ import annotations

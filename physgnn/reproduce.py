@@ -7,7 +7,7 @@
 
 Two stages per dataset × model:
 
-1. **Search** (validation only): every setting of the model's small grid (:data:`GRIDS`) is trained on the
+1. **Search** (validation only): every setting of the model's small grid (``GRIDS`` of ``physgnn.protocols.table``) is trained on the
    search splits (default 0 and 1); the setting with the best mean *validation* score wins. Each trial is a row
    of ``results/search.csv`` (dataset, model, settings, split, val, seconds) — the grid and budget on record.
 2. **Runs**: the winner is trained on every requested split (default all 10) with seed = split; one row per run
@@ -21,8 +21,8 @@ The protocol (``physgnn.protocols.table``) depends on the dataset only through :
 the budget (``--all`` within 3 hours on two CPU cores, each run within 4 GB). The ODE models integrate to T = 1 on
 the small graphs and to T = 3 on the seven larger ones, where they take rk4 steps of 0.5 instead of 0.1 (five times
 fewer evaluations and five times less memory per unit of time) and search β on one split, scaled to the largest
-degree (see :data:`HUB_RATES`); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
-2 heads and training is shorter (:data:`NARROW`, :data:`SHORT`). WebKB's tiny validation sets (59 nodes on Texas) are
+degree (see ``HUB_RATES``); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
+2 heads and training is shorter (``NARROW``, ``SHORT``). WebKB's tiny validation sets (59 nodes on Texas) are
 searched on all ten splits, Cora and CiteSeer on two. A run on a split that the search already trained with the
 winning setting is that trial (same data, settings and seed), so it is recorded from the trial, not trained again.
 Every (dataset, model) job also writes a row to ``results/reproduce_budget.csv``: wall-clock and CPU seconds and

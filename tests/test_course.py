@@ -521,6 +521,28 @@ def test_slides_split_headings_budget_words_and_drop_printed_above(tmp_path):
     assert "\\tag{" + myst.equation_numbers()["ch2-euler"] + "}" in html, "a labelled equation shows its number"
 
 
+def test_slides_keep_objectives_and_takeaways_on_the_slide(tmp_path):
+    """A long list of learning objectives, or of takeaways in the cell after their heading, shows the first sentence of
+    each item on the slide (within the word budget) and the whole list in the notes, instead of an empty slide."""
+    md = nbformat.v4.new_markdown_cell
+    tail = " ".join(f"detail{k}" for k in range(30))
+    objectives = "\n".join(f"- OBJ{k} comes first. {tail}" for k in range(4))
+    takeaways = "\n".join(f"- TAKE{k} is the point; {tail}" for k in range(5))
+    cells = [md("# Test chapter\n\n**Learning objectives**\n\n" + objectives), md("## Key takeaways"), md(takeaways)]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nbformat.write(nb, tmp_path / "98_test.ipynb")
+    deck = course.build_deck([tmp_path / "98_test.ipynb"], ["Chapter 98"], "Lecture X", "test", "AFTER",
+                             tmp_path / "deck.html", execute="never", reveal="cdn")
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", deck.read_text(), flags=re.S)
+    for label, n in (("OBJ", 4), ("TAKE", 5)):
+        slide = next(s for s in sections if f"{label}0" in re.sub(r'<aside class="notes">.*?</aside>', "", s, flags=re.S))
+        shown = unescape(re.sub(r'<aside class="notes">.*?</aside>|<[^>]+>', " ", slide, flags=re.S))
+        notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', slide, flags=re.S))
+        assert all(f"{label}{k}" in shown for k in range(n)), f"every {label} item has its head on the slide"
+        assert "detail29" not in shown and "detail29" in notes, "the rest of each item is in the notes"
+        assert course._words(shown) <= course.WORDS + 12
+
+
 def test_slides_serve_reveal_locally(tmp_path):
     for f in course.VENDOR_FILES:  # stand-ins for the files course.vendor() fetches from npm
         (tmp_path / "vendor" / f).parent.mkdir(parents=True, exist_ok=True)

@@ -38,33 +38,33 @@ PROBES = [
      "def mu_of(lam, zero=1e-9):\n    return 0.999", True),
     ("ps1_diffusion.ipynb", "1.2", "mu_of from the sorted eigenvalues of a connected graph (correct)",
      "def mu_of(lam, zero=1e-9):\n    return float(torch.max(torch.abs(1 - lam[1:])))", False),
-    ("ps1_diffusion.ipynb", "1.3", "energy_decay_rate from lam[1] (zero on a graph with several components)",
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate from lam[1] (zero on a graph with several components)",
      "def energy_decay_rate(lam, zero=1e-9):\n    return 2 * float(lam[1])", True),
-    ("ps1_diffusion.ipynb", "1.3", "energy_decay_rate without the factor 2 (the rate of X, not of its energy)",
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate without the factor 2 (the rate of X, not of its energy)",
      "def energy_decay_rate(lam, zero=1e-9):\n    return float(lam[lam > zero].min())", True),
-    ("ps1_diffusion.ipynb", "1.3", "energy_decay_rate from the sorted eigenvalues after the zero ones (correct)",
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate from the sorted eigenvalues after the zero ones (correct)",
      "def energy_decay_rate(lam, zero=1e-9):\n"
      "    lam = torch.sort(lam).values\n"
      "    return 2 * lam[int((lam < zero).sum())].item()", False),
-    ("ps1_diffusion.ipynb", "1.8", "node homophily averaged over edges (that is edge homophily)",
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily averaged over edges (that is edge homophily)",
      "def node_homophily(edge_index, y):\n    return edge_homophily(edge_index, y)", True),
-    ("ps1_diffusion.ipynb", "1.8", "node homophily over the sources' outgoing edges instead of the targets' incoming ones",
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily over the sources' outgoing edges instead of the targets' incoming ones",
      "def node_homophily(edge_index, y):\n"
      "    same = (y[edge_index[0]] == y[edge_index[1]]).double()\n"
      "    out_deg = torch.zeros(len(y), dtype=F64).index_add_(0, edge_index[0], torch.ones_like(same))\n"
      "    agree = torch.zeros(len(y), dtype=F64).index_add_(0, edge_index[0], same)\n"
      "    return (agree / out_deg.clamp(min=1)).mean().item()", True),
-    ("ps1_diffusion.ipynb", "1.8", "class-insensitive homophily without clipping the negative excesses at 0",
+    ("ps1_diffusion.ipynb", "1.8(a)", "class-insensitive homophily without clipping the negative excesses at 0",
      "def class_insensitive_homophily(edge_index, y):\n"
      "    C, target = int(y.max()) + 1, y[edge_index[1]]\n"
      "    same = (y[edge_index[0]] == target).double()\n"
      "    h = torch.zeros(C, dtype=F64).index_add_(0, target, same) / torch.bincount(target, minlength=C)\n"
      "    return ((h - torch.bincount(y, minlength=C).double() / len(y)).sum() / (C - 1)).item()", True),
-    ("ps1_diffusion.ipynb", "1.8", "verdict against the fixed threshold 0.5 instead of the chance level",
+    ("ps1_diffusion.ipynb", "1.8(b)", "verdict against the fixed threshold 0.5 instead of the chance level",
      "def verdict(edge_index, y, margin=0.05):\n"
      "    h = edge_homophily(edge_index, y)\n"
      "    return 'homophilous' if h > 0.5 + margin else 'heterophilous' if h < 0.5 - margin else 'random'", True),
-    ("ps1_diffusion.ipynb", "1.8", "node homophily with a Python loop over the nodes that have a neighbour (correct)",
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily with a Python loop over the nodes that have a neighbour (correct)",
      "def node_homophily(edge_index, y):\n"
      "    labels, incoming = y.tolist(), {}\n"
      "    for j, i in edge_index.t().tolist():\n"

@@ -3,6 +3,7 @@
 #   make test   set up .venv (if needed), run the unit tests and every chapter notebook (nbval) in fast mode
 #   make test-full   the same with every chapter at full size (PHYSGNN_FAST=0)
 # Other targets: make lab (JupyterLab on the chapters), make bench, make course (student notebooks),
+# make instructor-pack PRIVATE=folder (the private course folder), make grade SUBMISSIONS=folder,
 # make slides (reveal.js lecture decks), make sitecheck, make clean, make constraints.
 
 SHELL := /bin/bash
@@ -26,7 +27,7 @@ export OMP_NUM_THREADS ?= 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb) $(wildcard book/*.ipynb))
 PKG_SOURCES := $(shell find physgnn -name '*.py' 2>/dev/null)
 
-.PHONY: book test test-full unit notebooks lab bench clean setup constraints sitecheck course slides grade
+.PHONY: book test test-full unit notebooks lab bench clean setup constraints sitecheck course slides grade instructor-pack
 
 setup: $(STAMP)
 
@@ -90,6 +91,12 @@ lab: $(STAMP)
 course: $(STAMP)
 	$(PY) scripts/course.py student
 	$(PY) scripts/course.py autograder
+
+# A private course folder (outside this public repository): student pack, instructor pack with solutions and keys,
+# autograders. Keep it in a private repository (book/course/instructor-guide.md, "Where the solutions are kept").
+instructor-pack: $(STAMP)
+	@test -n "$(PRIVATE)" || (echo "usage: make instructor-pack PRIVATE=folder-outside-this-repository" && false)
+	$(PY) scripts/course.py instructor-pack $(PRIVATE)
 
 # Grade a folder of submitted problem-set notebooks with Otter-Grader (locally, no containers): SUBMISSIONS/grades.csv.
 grade: $(STAMP)

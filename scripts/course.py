@@ -1,6 +1,7 @@
 """The teaching layer's command line: one subcommand per tool in scripts/course/.
 
-    python scripts/course.py student   [--out _build/course]      # make course: site pages, student and instructor packs
+    python scripts/course.py student   [--out _build/course] [--ref REF]   # make course: site pages, student and instructor packs
+    python scripts/course.py instructor-pack PRIVATE [--ref REF]    # make instructor-pack PRIVATE=folder (outside the repo)
     python scripts/course.py slides    [--lectures 1 2 3 4] [--execute auto|always|never] [--reveal local|cdn]
                                        [--out _build/slides]       # make slides
     python scripts/course.py autograder [--out _build/course/instructor/autograder]   # Otter-Grader test zips
@@ -29,6 +30,11 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_student = sub.add_parser("student", help="the site's student pages, the student pack and the instructor pack")
     p_student.add_argument("--out", type=Path, default=PACKS)
+    ref_help = "git ref the packs install physgnn from (default: the tag v<release> at HEAD, else HEAD's commit)"
+    p_student.add_argument("--ref", default=None, help=ref_help)
+    p_private = sub.add_parser("instructor-pack", help="both packs and the autograders in a private folder outside the repo")
+    p_private.add_argument("private", type=Path)
+    p_private.add_argument("--ref", default=None, help=ref_help)
     p_slides = sub.add_parser("slides", help="one reveal.js deck per lecture from the executed chapters")
     p_slides.add_argument("--lectures", type=int, nargs="+", default=list(slides.LECTURES), choices=list(slides.LECTURES))
     p_slides.add_argument("--execute", choices=("auto", "always", "never"), default="auto",
@@ -44,7 +50,9 @@ def main(argv=None) -> int:
     p_grade.add_argument("--autograder", type=Path, default=None, help="a folder of autograder-*.zip (default: build them)")
     args = parser.parse_args(argv)
     if args.command == "student":
-        paths = student.build(args.out)
+        paths = student.build(args.out, args.ref)
+    elif args.command == "instructor-pack":
+        paths = student.private_folder(args.private, args.ref)
     elif args.command == "autograder":
         paths = grade.export(args.out)
     elif args.command == "grade":

@@ -45,7 +45,8 @@ sys.path.insert(0, str(REPO / "scripts" / "course"))
 import myst  # noqa: E402
 import slides as course  # noqa: E402
 import student  # noqa: E402
-from paths import release_tag, version  # noqa: E402
+import paths  # noqa: E402
+from paths import pack_ref, version  # noqa: E402
 
 
 def tags(cell) -> list[str]:
@@ -103,9 +104,9 @@ def test_student_version_strips_every_solution(path):
     assert len(stu_nb.cells) == len(source.cells)
     first = stu_nb.cells[0].source
     assert student.banner() in first
-    assert f"blob/{release_tag()}/book/course/{path.name}" in first, "the Colab link opens the release's student page"
+    assert f"blob/{BRANCH}/book/course/{path.name}" in first, "the Colab link opens the site's page on its branch"
     setup = next(c.source for c in stu_nb.cells if c.cell_type == "code")
-    assert f"git+{REPO_URL}@{release_tag()}\"" in setup, "the setup cell installs the tagged release"
+    assert f"git+{REPO_URL}@{BRANCH}\"" in setup, "the site's page installs the branch the site is built from"
     for i, (src, stu) in enumerate(zip(source.cells, stu_nb.cells)):
         if "solution" in tags(src):
             assert "exercise" in tags(stu) and "solution" not in tags(stu) and "hide-cell" not in tags(stu)
@@ -140,7 +141,7 @@ def test_site_pages_are_the_student_versions(path):
 def test_packs(tmp_path):
     """make course: the student pack holds no solution and says nothing of where solutions are; the instructor pack
     holds the worked solutions and the keys; the public pages give away no model answer."""
-    written = student.build(tmp_path)
+    written = student.build(tmp_path, ref="0123abc")
     assert all(p.is_file() for p in written)
     stu_dir, ins_dir = tmp_path / "student", tmp_path / "instructor"
     assert sorted(p.name for p in stu_dir.glob("*.ipynb")) == [p.name for p in GRADED]
@@ -149,14 +150,215 @@ def test_packs(tmp_path):
         assert student.BEGIN not in text and "Worked solution" not in text and "solution\"" not in text, path.name
         assert "instructor" not in text.lower() and "course site" not in text.lower(), path.name
     readme = (stu_dir / "README.md").read_text()
-    assert f"physgnn {version()}" in readme and release_tag() in readme, "the pack says which release it was built with"
+    assert f"physgnn {version()}" in readme and "`0123abc`" in readme, "the pack says which physgnn it was built with"
     for path in GRADED:
-        assert (ins_dir / path.name).read_bytes() == path.read_bytes(), "the instructor pack holds the sources"
+        source, packed = nbformat.read(path, as_version=4), nbformat.read(ins_dir / path.name, as_version=4)
+        for i, (a, b) in enumerate(zip(source.cells, packed.cells, strict=True)):
+            expected = student.setup_for_ref(a.source, "0123abc") if i == _setup_index(source) else a.source
+            assert b.source == expected, f"the instructor pack holds the source of {path.name} (cell {i})"
+        for nb in (packed, nbformat.read(stu_dir / path.name, as_version=4)):
+            setup = nb.cells[_setup_index(nb)].source
+            assert f"git+{REPO_URL}@0123abc\"" in setup and f"@{BRANCH}\"" not in setup, "packs install the pack's ref"
+        first = nbformat.read(stu_dir / path.name, as_version=4).cells[0].source
+        assert "colab.research.google.com/github" not in first and "`0123abc`" in first, \
+            "a pack's notebook is uploaded to Colab as it is, not opened from the public page"
     keys = (ins_dir / "keys.md").read_text()
     public = (COURSE / "assessment.md").read_text() + (COURSE / "instructor-guide.md").read_text()
     for answer in ("48 % of the labelled nodes", "1/37 \\approx 2.7", "maximiser $x^\\ast", "Texas's labelled nodes on Cornell"):
         assert answer in keys, f"keys.md lacks {answer!r}"
         assert answer not in public, f"a public page gives away {answer!r}"
+
+
+def _setup_index(nb) -> int:
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every outcome has a graded item
+# ---------------------------------------------------------------------------------------------------------------
+def _table_rows(text: str, heading: str) -> list[list[str]]:
+    """The body rows of the first Markdown table after ``heading``, as lists of stripped cells."""
+    after = text.split(heading, 1)[1]
+    rows = []
+    for line in after.splitlines():
+        if line.startswith("|"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return [r for r in rows[2:]]                      # drop the header and the |---| line
+
+
+def _problems() -> dict[str, str]:
+    """{"1.8": its heading} for every problem of the graded sets."""
+    out = {}
+    for path in GRADED:
+        for cell in nbformat.read(path, as_version=4).cells:
+            m = re.match(r"## Problem (\d+\.\d+)", cell.source)
+            if m:
+                out[m.group(1)] = cell.source.splitlines()[0]
+    return out
+
+
+def outcome_gaps(syllabus: str, guide: str) -> list[str]:
+    """What keeps the outcome table from being complete: outcomes of the syllabus missing from the guide's table (or the
+    other way round), outcomes with no graded problem, problems that do not exist or that the syllabus does not name
+    for that outcome, and project-only outcomes without a real project topic."""
+    gaps, problems = [], _problems()
+    stated = {}
+    for lecture in (1, 2, 3, 4):
+        heading = next(h for h in re.findall(r"^### Lecture \d.*$", syllabus, re.M) if h.startswith(f"### Lecture {lecture}"))
+        for row in _table_rows(syllabus, heading):
+            stated[(str(lecture), row[0])] = row[2]
+    mapped = {(row[0], row[1]): row[2] for row in _table_rows(guide, "## Outcomes and the graded work that assesses them")}
+    gaps += [f"not in the guide's table: lecture {k[0]}, {k[1]!r}" for k in stated.keys() - mapped.keys()]
+    gaps += [f"not an outcome of the syllabus: lecture {k[0]}, {k[1]!r}" for k in mapped.keys() - stated.keys()]
+    for key, item in mapped.items():
+        named = re.findall(r"\b(\d\.\d)\b", item)
+        if not re.match(r"problems? \d\.\d", item) or not named:
+            gaps.append(f"no graded problem for {key[1]!r}: {item!r}")
+        for number in named:
+            if number not in problems:
+                gaps.append(f"{key[1]!r}: problem {number} does not exist")
+            elif key in stated and number not in stated[key]:
+                gaps.append(f"{key[1]!r}: the syllabus does not name problem {number} for it")
+    topics = set(re.findall(r"^\*\*([A-Z])\. ", (COURSE / "project.md").read_text(), re.M))
+    for row in _table_rows(syllabus, "### Going further, in the project"):
+        topic = re.fullmatch(r"project topic ([A-Z])", row[2])
+        if not topic or topic.group(1) not in topics:
+            gaps.append(f"going further: {row[0]!r} names no project topic: {row[2]!r}")
+    return gaps
+
+
+def test_every_outcome_maps_to_a_graded_item():
+    syllabus, guide = (COURSE / "syllabus.md").read_text(), (COURSE / "instructor-guide.md").read_text()
+    assert outcome_gaps(syllabus, guide) == []
+    assert len(_table_rows(guide, "## Outcomes and the graded work that assesses them")) >= 19
+    # an outcome added to the syllabus without a graded item, or mapped to the self-test alone, is caught
+    extra = "| compute the adjusted homophily | Chapter 1, §1.5 | {doc}`self-test <self_test>` 5 |"
+    lecture_1 = _table_rows(syllabus, "### Lecture 1")[-1]
+    last = "| " + " | ".join(lecture_1) + " |"
+    assert last in syllabus
+    gaps = outcome_gaps(syllabus.replace(last, last + "\n" + extra), guide)
+    assert gaps == ["not in the guide's table: lecture 1, 'compute the adjusted homophily'"]
+    row = "| 1 | compute the adjusted homophily | self-test 5 | the self-test's check |"
+    gaps = outcome_gaps(syllabus.replace(last, last + "\n" + extra), guide.replace("| 1 | store", row + "\n| 1 | store", 1))
+    assert gaps == ["no graded problem for 'compute the adjusted homophily': 'self-test 5'"]
+    assert outcome_gaps(syllabus, guide.replace("| problem 1.8 |", "| problem 1.9 |", 1)) == [
+        "'compute edge, node and class-insensitive homophily, and read a homophily value against its chance level as "
+        "the benchmark table does': problem 1.9 does not exist"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Which physgnn the setup cells install
+# ---------------------------------------------------------------------------------------------------------------
+def test_setup_cells_match_what_the_build_produces():
+    """The site's pages install the branch that the Pages workflow deploys (so page, Colab copy and package agree), and
+    every setup cell's BOOK_RELEASE is physgnn's RELEASE (what the built pages print as physgnn's version)."""
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pages.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))              # YAML 1.1 reads the key `on` as True
+    assert triggers["push"]["branches"] == [BRANCH], "the site deploys from _config.yml's repository.branch"
+    release = re.search(r'^RELEASE = "([^"]+)"', (REPO / "physgnn" / "_version.py").read_text(), re.M).group(1)
+    for path in SOURCES + [COURSE / p.name for p in GRADED]:
+        nb = nbformat.read(path, as_version=4)
+        setup = nb.cells[_setup_index(nb)].source
+        assert f'BOOK_RELEASE = "{release}"' in setup, f"{path.name}: BOOK_RELEASE is not physgnn's release {release}"
+        assert f"git+{REPO_URL}@{BRANCH}\"" in setup, f"{path.name}: the site's pages install {BRANCH}"
+        assert "@v" not in setup, f"{path.name}: no tag is assumed to exist"
+    wrong = nbformat.read(GRADED[0], as_version=4)
+    wrong.cells[_setup_index(wrong)].source = wrong.cells[_setup_index(wrong)].source.replace(release, "9.9.9")
+    with pytest.raises(ValueError, match="BOOK_RELEASE"):
+        student.make_student(wrong, GRADED[0].name)
+
+
+def _git(repo, *args):
+    import subprocess
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_pack_ref_is_the_tag_at_head_or_the_commit(tmp_path):
+    """pack_ref in a throwaway repository: the commit's hash; the tag v<RELEASE> once it points at HEAD; the hash again
+    after a new commit; an error when physgnn/ has uncommitted changes or there is no repository."""
+    repo = tmp_path / "clone"
+    (repo / "physgnn").mkdir(parents=True)
+    (repo / "physgnn" / "_version.py").write_text('RELEASE = "0.3.0"\n')
+    _git(tmp_path, "init", "-q", str(repo))
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one")
+    first = _git(repo, "rev-parse", "HEAD")
+    assert paths.pack_ref(repo) == first and len(first) == 40
+    _git(repo, "tag", "v0.2.0")                                     # another release's tag is not ours
+    assert paths.pack_ref(repo) == first
+    _git(repo, "tag", "v0.3.0")
+    assert paths.pack_ref(repo) == "v0.3.0"
+    (repo / "physgnn" / "x.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "two")
+    assert paths.pack_ref(repo) == _git(repo, "rev-parse", "HEAD") != first
+    (repo / "physgnn" / "x.py").write_text("changed = True\n")
+    with pytest.raises(ValueError, match="uncommitted"):
+        paths.pack_ref(repo)
+    with pytest.raises(ValueError, match="not a git checkout"):
+        paths.pack_ref(tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Solutions stay private
+# ---------------------------------------------------------------------------------------------------------------
+def _solution_lines() -> set[str]:
+    """Every substantial line of a worked solution of a graded set (code between the markers or the whole cell, and
+    the written solutions), and of keys.md; a line that a statement or a check also holds is public anyway."""
+    lines, public = set(), set()
+    for path in GRADED:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" not in tags(cell):
+                public |= {ln.strip() for ln in cell.source.splitlines()}
+                continue
+            if cell.cell_type == "code" and student.BEGIN in cell.source:
+                parts = [p.split(student.END)[0] for p in cell.source.split(student.BEGIN)[1:]]
+            else:
+                parts = [cell.source.split("\n", 1)[-1]]
+            lines |= {ln.strip() for part in parts for ln in part.splitlines()}
+    keys = (INSTRUCTOR / "keys.md").read_text()
+    lines |= {ln.strip() for ln in keys.splitlines() if not ln.startswith("#")}
+    return {ln for ln in lines - public if len(ln) > 30}
+
+
+def test_no_solution_reaches_the_public_site():
+    """The site builds only its table of contents, which holds no instructor file, and excludes the instructor folder;
+    no line of a worked solution or of keys.md is on a page the site builds from book/course/ (the self-test is
+    self-study, with its solutions on the page by design)."""
+    assert CONFIG.get("only_build_toc_files") is True
+    assert "book/course/instructor" in CONFIG["exclude_patterns"]
+    toc = (REPO / "_toc.yml").read_text()
+    assert "instructor/" not in toc and "keys" not in toc
+    secret = _solution_lines()
+    assert len(secret) > 100, f"only {len(secret)} solution lines found: the collection is broken"
+    pages = [p for p in COURSE.iterdir() if p.suffix in (".md", ".ipynb") and p.stem != "self_test"]
+    assert {p.name for p in pages} >= {"assessment.md", "instructor-guide.md", "syllabus.md", "ps1_diffusion.ipynb"}
+    for page in pages:
+        text = page.read_text() if page.suffix == ".md" else "\n".join(
+            c.source for c in nbformat.read(page, as_version=4).cells)
+        assert not _leaks(text, secret), f"{page.name} carries solution text: {_leaks(text, secret)[:3]}"
+    # and the scan does catch a worked line on a page
+    planted = next(ln for ln in sorted(secret) if "return" in ln)
+    assert _leaks((COURSE / "assessment.md").read_text() + "\n" + planted, secret) == [planted]
+
+
+def _leaks(text: str, secret: set[str]) -> list[str]:
+    return sorted(ln for ln in secret if ln in text)
+
+
+def test_private_folder_is_outside_the_public_repository(tmp_path):
+    with pytest.raises(ValueError, match="inside the public repository"):
+        student.private_folder(REPO / "private-course", ref="0123abc")
+    written = student.private_folder(tmp_path / "course-private", ref="0123abc")
+    root = tmp_path / "course-private"
+    assert (root / ".git").is_dir() and all(p.is_file() for p in written)
+    assert sorted(p.name for p in (root / "autograder").glob("autograder-*.zip")) == \
+        [f"autograder-{p.stem}.zip" for p in GRADED]
+    assert "private" in (root / "README.md").read_text() and (root / "instructor" / "keys.md").is_file()
+    student_text = "\n".join(p.read_text() for p in (root / "student").iterdir())
+    assert not [ln for ln in _solution_lines() if ln in student_text], "the student pack holds no solution"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -317,6 +519,28 @@ def test_slides_split_headings_budget_words_and_drop_printed_above(tmp_path):
     assert "word89" in notes, "the overflow goes to the speaker notes"
     assert "printed above" not in html and "CAPTION-END" in html
     assert "\\tag{" + myst.equation_numbers()["ch2-euler"] + "}" in html, "a labelled equation shows its number"
+
+
+def test_slides_keep_objectives_and_takeaways_on_the_slide(tmp_path):
+    """A long list of learning objectives, or of takeaways in the cell after their heading, shows the first sentence of
+    each item on the slide (within the word budget) and the whole list in the notes, instead of an empty slide."""
+    md = nbformat.v4.new_markdown_cell
+    tail = " ".join(f"detail{k}" for k in range(30))
+    objectives = "\n".join(f"- OBJ{k} comes first. {tail}" for k in range(4))
+    takeaways = "\n".join(f"- TAKE{k} is the point; {tail}" for k in range(5))
+    cells = [md("# Test chapter\n\n**Learning objectives**\n\n" + objectives), md("## Key takeaways"), md(takeaways)]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nbformat.write(nb, tmp_path / "98_test.ipynb")
+    deck = course.build_deck([tmp_path / "98_test.ipynb"], ["Chapter 98"], "Lecture X", "test", "AFTER",
+                             tmp_path / "deck.html", execute="never", reveal="cdn")
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", deck.read_text(), flags=re.S)
+    for label, n in (("OBJ", 4), ("TAKE", 5)):
+        slide = next(s for s in sections if f"{label}0" in re.sub(r'<aside class="notes">.*?</aside>', "", s, flags=re.S))
+        shown = unescape(re.sub(r'<aside class="notes">.*?</aside>|<[^>]+>', " ", slide, flags=re.S))
+        notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', slide, flags=re.S))
+        assert all(f"{label}{k}" in shown for k in range(n)), f"every {label} item has its head on the slide"
+        assert "detail29" not in shown and "detail29" in notes, "the rest of each item is in the notes"
+        assert course._words(shown) <= course.WORDS + 12
 
 
 def test_slides_serve_reveal_locally(tmp_path):

@@ -38,6 +38,38 @@ PROBES = [
      "def mu_of(lam, zero=1e-9):\n    return 0.999", True),
     ("ps1_diffusion.ipynb", "1.2", "mu_of from the sorted eigenvalues of a connected graph (correct)",
      "def mu_of(lam, zero=1e-9):\n    return float(torch.max(torch.abs(1 - lam[1:])))", False),
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate from lam[1] (zero on a graph with several components)",
+     "def energy_decay_rate(lam, zero=1e-9):\n    return 2 * float(lam[1])", True),
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate without the factor 2 (the rate of X, not of its energy)",
+     "def energy_decay_rate(lam, zero=1e-9):\n    return float(lam[lam > zero].min())", True),
+    ("ps1_diffusion.ipynb", "1.3(d)", "energy_decay_rate from the sorted eigenvalues after the zero ones (correct)",
+     "def energy_decay_rate(lam, zero=1e-9):\n"
+     "    lam = torch.sort(lam).values\n"
+     "    return 2 * lam[int((lam < zero).sum())].item()", False),
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily averaged over edges (that is edge homophily)",
+     "def node_homophily(edge_index, y):\n    return edge_homophily(edge_index, y)", True),
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily over the sources' outgoing edges instead of the targets' incoming ones",
+     "def node_homophily(edge_index, y):\n"
+     "    same = (y[edge_index[0]] == y[edge_index[1]]).double()\n"
+     "    out_deg = torch.zeros(len(y), dtype=F64).index_add_(0, edge_index[0], torch.ones_like(same))\n"
+     "    agree = torch.zeros(len(y), dtype=F64).index_add_(0, edge_index[0], same)\n"
+     "    return (agree / out_deg.clamp(min=1)).mean().item()", True),
+    ("ps1_diffusion.ipynb", "1.8(a)", "class-insensitive homophily without clipping the negative excesses at 0",
+     "def class_insensitive_homophily(edge_index, y):\n"
+     "    C, target = int(y.max()) + 1, y[edge_index[1]]\n"
+     "    same = (y[edge_index[0]] == target).double()\n"
+     "    h = torch.zeros(C, dtype=F64).index_add_(0, target, same) / torch.bincount(target, minlength=C)\n"
+     "    return ((h - torch.bincount(y, minlength=C).double() / len(y)).sum() / (C - 1)).item()", True),
+    ("ps1_diffusion.ipynb", "1.8(b)", "verdict against the fixed threshold 0.5 instead of the chance level",
+     "def verdict(edge_index, y, margin=0.05):\n"
+     "    h = edge_homophily(edge_index, y)\n"
+     "    return 'homophilous' if h > 0.5 + margin else 'heterophilous' if h < 0.5 - margin else 'random'", True),
+    ("ps1_diffusion.ipynb", "1.8(a)", "node homophily with a Python loop over the nodes that have a neighbour (correct)",
+     "def node_homophily(edge_index, y):\n"
+     "    labels, incoming = y.tolist(), {}\n"
+     "    for j, i in edge_index.t().tolist():\n"
+     "        incoming.setdefault(i, []).append(labels[j] == labels[i])\n"
+     "    return sum(sum(same) / len(same) for same in incoming.values()) / len(incoming)", False),
     ("ps2_forces.ipynb", "2.2", "mu_max is the lower bound of the hub test",
      "def mu_max(beta):\n"
      "    return (beta * deg.double() - torch.zeros(N, dtype=F64).index_add_(0, ei[1], a)).max().item()", True),
@@ -192,7 +224,8 @@ def _sym_normalised_laplacian(edge_index, n):
 
 
 def test_problem_set_1_variants_are_valid():
-    """Every graph connected (1.2, 1.5), and the SBM mixing fast enough that 600 steps reach the limits of 1.5."""
+    """Every graph connected (1.2, 1.5), the SBM mixing fast enough that 600 steps reach the limits of 1.5, and its gap
+    far from the ring's (1.3(d) reads the ring's mode on the union)."""
     for seed in SEEDS:
         ns = _instance("ps1_diffusion.ipynb", "# The graphs of this problem set", seed)
         for name, g in ns["GRAPHS"].items():
@@ -202,6 +235,30 @@ def test_problem_set_1_variants_are_valid():
         lam = torch.linalg.eigvalsh(_sym_normalised_laplacian(sbm.edge_index, sbm.num_nodes))
         mu = (1 - lam[1:]).abs().max().item()
         assert mu ** 600 < 1e-10, f"seed {seed}: the SBM mixes too slowly for problem 1.5 (μ = {mu:.4f})"
+        # problem 1.3(d): the ring's gap (fixed) stays the slowest mode of the union, well apart from the SBM's
+        assert lam[1].item() > 0.05, f"seed {seed}: the SBM's gap {lam[1]:.4f} comes near the ring's and the grid's"
+
+
+def test_problem_set_1_homophily_variants_are_valid():
+    """Problem 1.8's three five-class SBMs give the verdicts its check expects, at least 0.01 away from the margins
+    (100 seeds: the graphs have 1000 nodes each)."""
+    from torch_geometric.utils import homophily
+
+    cells = nbformat.read(INSTRUCTOR / "ps1_diffusion.ipynb", as_version=4).cells
+    imports = next(c.source for c in cells if c.source.startswith("# Imports"))
+    graphs = next(c.source for c in cells if c.source.startswith("# The graphs of Problem 1.8"))
+    expected = {0.9: "homophilous", 0.2: "random", 0.02: "heterophilous"}
+    for seed in range(100):
+        namespace = {"torch": torch, "SEED": seed}
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(imports, namespace)
+            exec(graphs, namespace)
+        for h, g in namespace["SBM5"].items():
+            p = torch.bincount(g.y).double() / g.num_nodes
+            excess = homophily(g.edge_index, g.y, method="edge") - (p ** 2).sum().item()
+            assert abs(abs(excess) - 0.05) > 0.01, f"seed {seed}, knob {h}: excess {excess:.3f} too near the margin"
+            got = "homophilous" if excess > 0.05 else "heterophilous" if excess < -0.05 else "random"
+            assert got == expected[h], f"seed {seed}, knob {h}: {got}"
 
 
 def test_problem_set_2_variants_are_valid():

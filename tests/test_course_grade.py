@@ -23,7 +23,7 @@ PS1 = REPO / "book" / "course" / "instructor" / "ps1_diffusion.ipynb"
 def test_test_files_hold_the_locked_checks():
     nb = nbformat.read(PS1, as_version=4)
     problems = grade.checks_by_problem(nb)
-    assert set(problems) == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
+    assert set(problems) == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"}
     text = grade.test_file("1.2", problems["1.2"])
     assert "hidden=True" in text and "hidden=False" in text and "points = 3" in text
     compile(text, "q1_2.py", "exec")

@@ -37,7 +37,7 @@ from paths import PACKS
 from student import graded_sources, tags
 
 # the auto-graded (coding) points of each problem; the rest of its points are read by hand (assessment page)
-POINTS = {"1.1": 4, "1.2": 3, "1.3": 2, "1.4": 4, "1.5": 2, "1.6": 2, "1.7": 3,
+POINTS = {"1.1": 4, "1.2": 3, "1.3": 3, "1.4": 4, "1.5": 2, "1.6": 2, "1.7": 3, "1.8": 3,
           "2.1": 4, "2.2": 3, "2.3": 4, "2.4": 2, "2.5": 3, "2.6": 2, "2.7": 5,
           "3.1": 3, "3.2": 4, "3.3": 4, "3.4": 5, "3.5": 3, "3.7": 5}
 HIDDEN_SHARE = 0.25   # of a problem's points, when it has hidden cases
@@ -49,12 +49,16 @@ HIDDEN = {
            "assert torch.allclose(d, torch.tensor([2.0, 2.0, 1.0], dtype=torch.float64))",
     "1.2": "assert abs(mu_of(torch.tensor([0.0, 0.5, 1.9], dtype=torch.float64)) - 0.9) < 1e-12",
     "1.3": "assert count_components(torch.tensor([0.0, 1e-12, 0.3], dtype=torch.float64)) == 2\n"
-           "assert torch.allclose(ring_eigenvalues(3), torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64), atol=1e-12)",
+           "assert torch.allclose(ring_eigenvalues(3), torch.tensor([0.0, 1.0, 1.0], dtype=torch.float64), atol=1e-12)\n"
+           "assert abs(energy_decay_rate(torch.tensor([0.0, 1e-12, 0.3, 1.2], dtype=torch.float64)) - 0.6) < 1e-12",
     "1.5": "X = torch.ones(2, 1, dtype=torch.float64)\n"
            "assert torch.allclose(gcn_limit(X, torch.tensor([1.0, 4.0], dtype=torch.float64)), "
            "torch.tensor([[0.6], [1.2]], dtype=torch.float64))",
     "1.7": "x = torch.tensor([[0.0], [2.0]], dtype=torch.float64)\n"
            "assert torch.allclose(AHatPropagate()(x, torch.tensor([[0, 1], [1, 0]])), torch.ones(2, 1, dtype=torch.float64))",
+    "1.8": "ei, y = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]]), torch.tensor([0, 0, 0, 1])  # a path\n"
+           "assert abs(edge_homophily(ei, y) - 4 / 6) < 1e-12 and abs(node_homophily(ei, y) - 0.625) < 1e-12\n"
+           "assert abs(class_insensitive_homophily(ei, y) - 0.05) < 1e-12 and verdict(ei, y) == 'random'",
     "2.4": "import math\n"
            "x = double_well_solution(torch.tensor(0.5, dtype=torch.float64), torch.tensor(math.log(2), dtype=torch.float64))\n"
            "assert abs(float(x) - 1 / math.sqrt(1.75)) < 1e-12",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -23,12 +24,41 @@ SITE_URL = f"https://{OWNER}.github.io/{NAME}/"
 
 def version() -> str:
     """physgnn's release, read from the source (``RELEASE`` in physgnn/_version.py, which pyproject.toml reads too)."""
-    text = (REPO / "physgnn" / "_version.py").read_text()
-    return re.search(r'^RELEASE = "([^"]+)"', text, re.M).group(1)
+    return version_of(REPO)
 
 
 def release_tag() -> str:
     return f"v{version()}"
+
+
+def pack_ref(repo: Path = REPO) -> str:
+    """The git ref that the packs' setup cells install and their Colab links open: the release tag ``v<RELEASE>`` when it
+    points at the checked-out commit, else that commit's full hash. Both exist once pushed, and both give exactly the
+    physgnn the packs were built and tested with (the site's pages follow the branch instead, as the site does).
+
+    Raises ValueError when ``repo`` is not a git checkout, or when physgnn/ has uncommitted changes (no ref would give
+    the package the pack was built with)."""
+    def git(*args: str) -> str | None:
+        try:
+            run = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return run.stdout.strip() if run.returncode == 0 else None
+
+    head = git("rev-parse", "HEAD")
+    if not head:
+        raise ValueError(f"pack_ref: {repo} is not a git checkout; build the packs from a clone of {REPO_URL}")
+    if git("status", "--porcelain", "--untracked-files=no", "--", "physgnn"):
+        raise ValueError("pack_ref: physgnn/ has uncommitted changes, so no git ref installs the package these packs "
+                         "are built with; commit (and push) them, or stash them, then run make course again")
+    tag = f"v{version_of(repo)}"
+    tagged = git("rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
+    return tag if tagged == head else head
+
+
+def version_of(repo: Path) -> str:
+    text = (repo / "physgnn" / "_version.py").read_text()
+    return re.search(r'^RELEASE = "([^"]+)"', text, re.M).group(1)
 
 
 def colab_url(rel_path: str, ref: str) -> str:

@@ -21,7 +21,10 @@ rule that applies decides what the slide shows:
      (output only, no code), and the "**Figure N.k.**" caption after it joins it;
    * other Markdown joins the current slide when it is short (at most 50 words), else only its definitions and
      displayed equations do; "Check:" notes (they describe assert cells) and other code cells are skipped;
-   * "Key takeaways" and "Further reading" are kept whole; the "Exercises" section is skipped.
+   * "Key takeaways" and "Further reading" are kept whole (their cells too); the "Exercises" section is skipped;
+   * at most 60 words of prose per slide; the rest goes to the speaker notes. A bullet list that does not fit shows the
+     first sentence of each item (within the budget; the full list in the notes), so that the learning objectives and
+     the takeaways stay on the slide.
 
 Cells chosen by a tag or by metadata are shown as they are: Markdown uncondensed, code with its source unless the
 cell also has Jupyter Book's ``remove-input`` or ``hide-input`` tag. MyST roles and directives ({cite}, {term},
@@ -157,7 +160,48 @@ def _first_sentences(block: str, words: int) -> tuple[str, str]:
     while k < len(sentences) and (k == 0 or used + _words(sentences[k]) <= words):
         used += _words(sentences[k])
         k += 1
-    return " ".join(sentences[:k]), " ".join(sentences[k:])
+    head, rest = " ".join(sentences[:k]), " ".join(sentences[k:])
+    if _words(head) > words and "$$" not in head:          # one sentence longer than a slide: cut it, go on in the notes
+        tokens = head.split()
+        cut = len(tokens)
+        while cut and (_words(" ".join(tokens[:cut])) > words or " ".join(tokens[:cut]).count("$") % 2):
+            cut -= 1
+        head, rest = " ".join(tokens[:cut]) + " …", ("… " + " ".join(tokens[cut:]) + " " + rest).strip()
+    return head, rest
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+
+
+def _is_list(block: str) -> bool:
+    return bool(LIST_ITEM.match(block))
+
+
+def list_heads(block: str, words: int) -> tuple[str, str]:
+    """A bullet list cut to fit a slide: the first sentence of each item (at most 14 words, then an ellipsis), as many
+    items as ``words`` allows (at least one); and the items left out, for the notes."""
+    items, current = [], []
+    for line in block.splitlines():
+        if LIST_ITEM.match(line) and current:
+            items.append(" ".join(current))
+            current = []
+        current.append(line.strip())
+    items.append(" ".join(current))
+    shown, used = [], 0
+    for k, item in enumerate(items):
+        marker = LIST_ITEM.match(item).group(0).strip()
+        head = re.split(r"(?<!et al\.)(?<=[.!?;])\s+", LIST_ITEM.sub("", item), maxsplit=1)[0]
+        tokens = head.split()
+        if _words(head) > 14:
+            tokens = tokens[:14]
+            while _words(" ".join(tokens)) > 14 or " ".join(tokens).count("$") % 2:
+                tokens.pop()
+            head = " ".join(tokens).rstrip(",;:") + " …"
+        if shown and used + _words(head) > words:
+            return "\n".join(shown), "\n".join(items[k:])
+        shown.append(f"{marker} {head}")
+        used += _words(head)
+    return "\n".join(shown), ""
 
 
 def within_budget(cells, words: int = WORDS) -> list:
@@ -176,7 +220,12 @@ def within_budget(cells, words: int = WORDS) -> list:
             n = _words(block)
             if block.lstrip().startswith("#") or n == 0 or (not overflowing and used + n <= words):
                 shown.append(block)
-                used += n
+                used += 0 if block.lstrip().startswith("#") else n      # headings always stay, and cost nothing
+            elif _is_list(block) and not overflowing and used + 3 <= words:   # a list: the head of each item that fits
+                head, _ = list_heads(block, words - used)
+                shown.append(head)
+                used, overflowing = used + _words(head), True
+                notes.append(block)
             elif used == 0 and not overflowing:      # a slide with a heading alone: its first sentences, the rest noted
                 head, rest = _first_sentences(block, words)
                 shown.append(head)
@@ -220,7 +269,7 @@ def _rich(cell) -> bool:
 
 def slide_cells(nb) -> list:
     """The cells of one executed chapter as slide cells, each with ``metadata.slideshow.slide_type`` set."""
-    out, skipping_section = [], False
+    out, skipping_section, whole_section = [], False, False
     for index, cell in enumerate(split_at_headings(nb.cells)):
         cell = copy.deepcopy(cell)
         cell_tags = tags(cell)
@@ -228,6 +277,7 @@ def slide_cells(nb) -> list:
         text = cell.source.strip() if cell.cell_type == "markdown" else ""
         if text.startswith("## "):
             skipping_section = text[3:].strip().lower().startswith("exercises")
+            whole_section = any(k in text.split("\n", 1)[0].lower() for k in KEEP_WHOLE)
         if kind is not None:  # a tag or slideshow metadata decides; show the cell as it is
             if kind == "skip":
                 continue
@@ -251,7 +301,7 @@ def slide_cells(nb) -> list:
                 cell.source, dropped = (plain, []) if whole else condense_split(plain)
             elif text.startswith("Check"):  # describes an assert cell, which slides leave out
                 continue
-            elif text.startswith("**Figure") or _words(plain) <= SHORT:
+            elif text.startswith("**Figure") or _words(plain) <= SHORT or whole_section:
                 kind, cell.source = "-", plain
             else:
                 kind, (cell.source, dropped) = "-", condense_split(plain)

@@ -1,6 +1,7 @@
 """Student notebooks, the public pages of the graded problem sets, and the two packs that ``make course`` builds.
 
-    python scripts/course.py student   [--out _build/course]
+    python scripts/course.py student   [--out _build/course] [--ref REF]         # make course
+    python scripts/course.py instructor-pack PRIVATE [--ref REF]             # make instructor-pack PRIVATE=folder
 
 Sources
 -------
@@ -13,9 +14,11 @@ Outputs
 * ``book/course/ps*.ipynb`` (committed, generated): the student version of each graded set, which is what the site
   shows (not executed: its checks fail until a student fills in the cells) and what its Colab link opens. A test
   fails when they are out of date with their sources; ``make course`` rewrites them.
-* ``_build/course/student/``: the student pack: those notebooks and a README (the self-test stays on the site).
+* ``_build/course/student/``: the student pack: the student notebooks and a README (the self-test stays on the site).
 * ``_build/course/instructor/``: the instructor pack: the source notebooks with solutions, ``keys.md`` (model answers
   and rubric notes for the work graded by hand) and a README.
+* ``make instructor-pack PRIVATE=folder``: both packs and the Otter-Grader autograders in a folder outside this public
+  repository (refused inside it), made a git repository, with a README on keeping it private.
 
 The student version of a notebook
 ---------------------------------
@@ -28,9 +31,15 @@ A cell tagged ``solution`` becomes an exercise cell (tagged ``exercise``):
 * a Markdown cell becomes an empty answer box.
 
 Cells tagged ``check`` and all other cells are kept, outputs are cleared, MyST is turned into plain Markdown (Jupyter
-and Colab render no MyST; ``{doc}`` links go to the published site, citations become author-year), the setup cell
-installs the tagged release ``v<version>`` of physgnn instead of the main branch, and the Colab link points at that
-release.
+and Colab render no MyST; ``{doc}`` links go to the published site, citations become author-year), and the setup cell
+and the Colab link use one git ref:
+
+* the site's pages use the branch the site is built from (``repository.branch`` in _config.yml, the branch the Pages
+  workflow deploys), so the page, its Colab copy and the physgnn it installs are the ones the site shows;
+* the packs use :func:`paths.pack_ref`: the release tag ``v<RELEASE>`` when it points at the checked-out commit, else
+  that commit's hash, so a course keeps the physgnn its material was built with while the site moves on.
+
+The setup cell's ``BOOK_RELEASE`` must be physgnn's ``RELEASE`` (physgnn/_version.py); a mismatch is an error.
 """
 
 from __future__ import annotations
@@ -39,13 +48,14 @@ import ast
 import copy
 import re
 import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
 import nbformat
 
 from myst import plain_markdown
-from paths import BRANCH, COURSE, INSTRUCTOR, PACKS, REPO, REPO_URL, SITE_URL, colab_url, release_tag, version
+from paths import BRANCH, COURSE, INSTRUCTOR, PACKS, REPO, REPO_URL, SITE_URL, colab_url, pack_ref, version
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "# your solution here"
@@ -121,17 +131,24 @@ def stub_code(source: str, checks: set[str] = frozenset()) -> str:
     return "\n".join(out)
 
 
-def setup_for_release(source: str) -> str:
-    """The setup cell with the install line pinned to the release tag instead of the branch."""
+def setup_for_ref(source: str, ref: str = BRANCH) -> str:
+    """The setup cell with its install lines on the git ``ref`` instead of the branch; checks that the cell's
+    ``BOOK_RELEASE`` is physgnn's release."""
     branch_line = f"git+{REPO_URL}@{BRANCH}\""
     if branch_line not in source:
         raise ValueError(f"the setup cell must install physgnn with {branch_line!r}; got:\n{source}")
-    return source.replace(branch_line, f"git+{REPO_URL}@{release_tag()}\"")
+    release = re.search(r'^BOOK_RELEASE = "([^"]+)"', source, re.M)
+    if not release or release.group(1) != version():
+        found = release.group(1) if release else "no BOOK_RELEASE line"
+        raise ValueError(f"the setup cell's BOOK_RELEASE must be physgnn's release {version()!r} (physgnn/_version.py), "
+                         f"got {found!r}: update the setup cell of every course notebook")
+    return source.replace(branch_line, f"git+{REPO_URL}@{ref}\"")
 
 
-def make_student(nb, name: str):
+def make_student(nb, name: str, ref: str = BRANCH):
     """The student copy of a course notebook ``name`` (its file name in book/course/): solutions stripped, outputs
-    cleared, MyST as plain Markdown, the setup cell and the Colab link on the release tag."""
+    cleared, MyST as plain Markdown, the setup cell and the Colab link on the git ``ref`` (the site's branch for the
+    site's pages, :func:`paths.pack_ref` for the packs)."""
     nb = copy.deepcopy(nb)
     check_cells = [c.source for c in nb.cells if "check" in tags(c)]
     checks = set().union(*(_names(c, ast.Load) - _names(c, ast.Store) for c in check_cells))
@@ -141,7 +158,7 @@ def make_student(nb, name: str):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             if first_code:
-                cell.source, first_code = setup_for_release(cell.source), False
+                cell.source, first_code = setup_for_ref(cell.source, ref), False
         if "solution" in cell_tags:
             cell.source = stub_code(cell.source, checks) if cell.cell_type == "code" else ANSWER_BOX
             cell.metadata.pop("mystnb", None)
@@ -154,7 +171,10 @@ def make_student(nb, name: str):
             cell.metadata.pop("tags", None)
         if i == 0 and cell.cell_type == "markdown":
             lines = [ln for ln in cell.source.splitlines() if "colab-badge.svg" not in ln]
-            badge = BADGE.format(url=colab_url(f"book/course/{name}", release_tag()))
+            # the site's page at the branch installs that branch; a pack's notebook is uploaded as it is, so that its
+            # first cell, not the public page, decides which physgnn is installed
+            badge = (BADGE.format(url=colab_url(f"book/course/{name}", ref)) if ref == BRANCH else
+                     f"*On Colab:* File → Upload notebook; the first code cell installs physgnn from git ref `{ref}`.")
             rest = "\n".join(lines[1:]).strip()
             cell.source = "\n\n".join([lines[0], badge, banner(), rest])
     # the site shows the page without running it: its checks fail until the cells are filled in
@@ -182,13 +202,13 @@ STUDENT_README = """# {title}: student pack (physgnn {version})
 
 Before the first lecture, take the self-test of the prerequisites: {site}book/course/self_test.html.
 
-Open a notebook in Jupyter (`make lab` in a copy of the repository) or on Colab (the link in its first cell). The first
-code cell installs physgnn {version} (release tag `{tag}`) when it is missing, so the checks run against the version the
-material was built with. Fill in the cells marked *your solution here* and run the auto-check after each one. Submit
-as the assessment page of the course says.
+Open a notebook in Jupyter or on Colab (the link in its first cell). The first code cell installs physgnn {version}
+from git ref `{ref}` of {repo} when it is missing, so the checks run against the physgnn this material was built with.
+Fill in the cells marked *your solution here* and run the auto-check after each one. Submit as the assessment page of
+the course says.
 """
 
-INSTRUCTOR_README = """# {title}: instructor pack (physgnn {version})
+INSTRUCTOR_README = """# {title}: instructor pack (physgnn {version}, git ref `{ref}`)
 
 Keep this folder private: it holds the worked solutions.
 
@@ -197,42 +217,88 @@ Keep this folder private: it holds the worked solutions.
 {rows}
 | `keys.md` | model answers and rubric notes for every part graded by hand (derivations, explanations, Problem 3.6) |
 
-The notebooks are the sources in `book/course/instructor/`, with their worked solutions and auto-checks; they run
-top to bottom without error (tests/test_course.py checks it). The student versions in the student pack are made from
-them by `make course`.
+The notebooks are the sources in `book/course/instructor/` of {repo} at `{ref}`, with their worked solutions and
+auto-checks; their setup cells install physgnn from that ref, as the student versions do.
+"""
+
+PRIVATE_README = """# {title}: private course folder (physgnn {version}, git ref `{ref}`)
+
+Made by `make instructor-pack PRIVATE=...` from {repo} at `{ref}`. Keep this folder in a **private** repository (a
+private repository on your git host, shared with your teaching assistants only): it holds worked solutions and keys.
+
+| folder | what it is | who sees it |
+|---|---|---|
+| `student/` | the problem sets without solutions, and a README | hand out through your learning platform |
+| `instructor/` | the same notebooks with worked solutions, and `keys.md` for the parts graded by hand | teaching staff |
+| `autograder/` | one Otter-Grader `autograder-<set>.zip` per problem set | teaching staff |
+
+Every notebook installs physgnn from `{ref}`, which exists in the public repository once that commit (or tag) is
+pushed there: the student notebooks and the checks stay on the physgnn they were built with while the book moves on.
+To grade a folder of submissions, run `make grade SUBMISSIONS=folder` in a checkout of {repo} at `{ref}`. To update the
+course to a later version of the book, check that version out and run `make instructor-pack PRIVATE=<this folder>`
+again; git shows what changed.
 """
 
 
-def student_pack(out: Path) -> list[Path]:
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    written = []
-    for page in site_pages():
-        shutil.copy2(page, out / page.name)
-        written.append(out / page.name)
-    rows = "\n".join(f"| `{p.name}` | {_title(p)} |" for p in graded_sources())
-    (out / "README.md").write_text(STUDENT_README.format(title="Forces on Graphs", version=version(),
-                                                         tag=release_tag(), rows=rows, site=SITE_URL), encoding="utf-8")
-    return written + [out / "README.md"]
-
-
-def instructor_pack(out: Path) -> list[Path]:
+def student_pack(out: Path, ref: str) -> list[Path]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     written = []
     for src in graded_sources():
-        shutil.copy2(src, out / src.name)
+        nbformat.write(make_student(nbformat.read(src, as_version=4), src.name, ref), out / src.name)
+        written.append(out / src.name)
+    rows = "\n".join(f"| `{p.name}` | {_title(p)} |" for p in graded_sources())
+    (out / "README.md").write_text(STUDENT_README.format(title="Forces on Graphs", version=version(), ref=ref, rows=rows,
+                                                         site=SITE_URL, repo=REPO_URL), encoding="utf-8")
+    return written + [out / "README.md"]
+
+
+def instructor_pack(out: Path, ref: str) -> list[Path]:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    written = []
+    for src in graded_sources():
+        nb = nbformat.read(src, as_version=4)
+        setup = next(c for c in nb.cells if c.cell_type == "code")
+        setup.source = setup_for_ref(setup.source, ref)
+        nbformat.write(nb, out / src.name)
         written.append(out / src.name)
     shutil.copy2(INSTRUCTOR / "keys.md", out / "keys.md")
     rows = "\n".join(f"| `{p.name}` | {_title(p)}, with worked solutions |" for p in graded_sources())
-    (out / "README.md").write_text(INSTRUCTOR_README.format(title="Forces on Graphs", version=version(), rows=rows),
-                                   encoding="utf-8")
+    (out / "README.md").write_text(INSTRUCTOR_README.format(title="Forces on Graphs", version=version(), ref=ref,
+                                                            rows=rows, repo=REPO_URL), encoding="utf-8")
     return written + [out / "keys.md", out / "README.md"]
 
 
-def build(out: Path = PACKS) -> list[Path]:
-    """``make course``: the site's student pages, the student pack and the instructor pack."""
-    return student_pack(out / "student") + instructor_pack(out / "instructor")
+def build(out: Path = PACKS, ref: str | None = None) -> list[Path]:
+    """``make course``: the site's student pages, the student pack and the instructor pack (setup cells on ``ref``,
+    by default :func:`paths.pack_ref`)."""
+    ref = ref or pack_ref()
+    return site_pages() + student_pack(out / "student", ref) + instructor_pack(out / "instructor", ref)
+
+
+def private_folder(dest: Path, ref: str | None = None) -> list[Path]:
+    """``make instructor-pack PRIVATE=dest``: the student pack, the instructor pack and the autograders in ``dest``, a
+    folder outside this (public) repository, made a git repository if it is not one yet."""
+    from grade import export  # grade imports this module
+
+    dest = Path(dest).expanduser().resolve()
+    if dest == REPO or REPO in dest.parents:
+        raise ValueError(f"instructor-pack: PRIVATE={dest} is inside the public repository {REPO}, where the solutions "
+                         "would be committed and published; give a folder outside it, e.g. PRIVATE=../my-course-private")
+    if dest.exists() and not dest.is_dir():
+        raise ValueError(f"instructor-pack: PRIVATE={dest} is a file; give a folder")
+    ref = ref or pack_ref()
+    dest.mkdir(parents=True, exist_ok=True)
+    written = student_pack(dest / "student", ref) + instructor_pack(dest / "instructor", ref)
+    shutil.rmtree(dest / "autograder", ignore_errors=True)
+    written += export(dest / "autograder")
+    (dest / "README.md").write_text(PRIVATE_README.format(title="Forces on Graphs", version=version(), ref=ref,
+                                                          repo=REPO_URL), encoding="utf-8")
+    written.append(dest / "README.md")
+    if not (dest / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(dest)], check=True)
+    return written
 
 
 def _title(path: Path) -> str:

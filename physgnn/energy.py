@@ -118,7 +118,7 @@ def adjusted_homophily(edge_index: torch.Tensor, y: torch.Tensor) -> float:
     src, dst = edge_index
     h_edge = (y[src] == y[dst]).double().mean()
     degree = torch.bincount(dst, minlength=y.numel()).double()
-    class_degree = torch.zeros(int(y.max()) + 1, dtype=torch.float64).index_add_(0, y, degree)
+    class_degree = degree.new_zeros(int(y.max()) + 1).index_add_(0, y, degree)   # on y's device
     null = ((class_degree / class_degree.sum()) ** 2).sum()
     if float(null) >= 1.0 - 1e-12:
         raise ValueError("adjusted_homophily: every edge ends in one class, so chance already gives h = 1; undefined")

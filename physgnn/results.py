@@ -36,8 +36,8 @@ try:
 except ImportError:  # Windows: no locking (one process at a time)
     fcntl = None
 
-__all__ = ["results_dir", "append_row", "read_csv", "saved", "ResultsUnavailable", "done", "key", "run_lock", "versions",
-           "command_line", "RAW_URL"]
+__all__ = ["results_dir", "append_row", "read_csv", "saved", "ResultsUnavailable", "PageResults", "page_results", "done",
+           "key", "run_lock", "versions", "command_line", "RAW_URL"]
 
 RAW_URL = "https://raw.githubusercontent.com/physgnn/physgnn/main/results/{}"
 
@@ -286,3 +286,66 @@ def saved(name: str, command: str) -> list[dict]:
             f"The saved results {name} are unavailable, so this page stops here ({err}). To get them, point "
             f"PHYSGNN_RESULTS at the results/ folder of a clone of the physgnn repository, or regenerate them with: {command}"
         ) from None
+
+
+class PageResults(dict):
+    """The saved results one page reads, loaded once: ``{file name: rows}`` for the files that could be read, and
+    :attr:`missing`, ``{file name: command that makes it}``, for those that could not.
+
+    A page asks ``if name in SAVED`` before it shows or asserts anything about a file's numbers, so a missing file
+    skips those claims instead of feeding them empty or stand-in rows; :meth:`note` is the one plain sentence that
+    says what is missing and how to get it. ``SAVED[name]`` of a missing file raises :class:`ResultsUnavailable`
+    with that sentence.
+    """
+
+    def __init__(self, rows: dict, missing: dict, reasons: dict):
+        super().__init__(rows)
+        self.missing = dict(missing)
+        self._reasons = dict(reasons)
+
+    def __missing__(self, name):
+        if name in self.missing:
+            raise ResultsUnavailable(self.note())
+        raise KeyError(f"{name!r} is not one of the saved results this page declared: {sorted(self) + sorted(self.missing)}")
+
+    def note(self) -> str:
+        """One paragraph: which files are missing, why, and the command that makes each ("" when none is)."""
+        if not self.missing:
+            return ""
+        files = "; ".join(f"results/{name} (made by: {command})" for name, command in self.missing.items())
+        reasons = " ".join(sorted(set(self._reasons.values())))
+        return (f"Saved results missing: {files}. {reasons} The cells below that need them show and check nothing "
+                "about them. To get them, point PHYSGNN_RESULTS at the results/ folder of a clone of the physgnn "
+                "repository, or run those commands in a terminal.")
+
+
+def _why(err: Exception) -> str:
+    """Why ``name`` could not be read, without the file name (the note lists the files)."""
+    folder = results_dir()
+    if offline():
+        return f"They are not in {folder}, and PHYSGNN_OFFLINE forbids downloading them."
+    cause = err.__cause__ or err
+    return f"They are not in {folder} and could not be downloaded from GitHub ({cause})."
+
+
+def page_results(needs: dict) -> PageResults:
+    """Read every saved file a page needs, ``{file name: command that makes it}``, and print :meth:`PageResults.note`
+    once when any is missing (nothing when all are there). Files are read as :func:`read_csv` reads them: locally,
+    or from GitHub on Colab."""
+    if not isinstance(needs, dict) or not needs:
+        raise ValueError(f"page_results: needs must be a non-empty dict {{file name: command that makes it}}, got {needs!r}")
+    for name, command in needs.items():
+        if not (isinstance(name, str) and name.endswith(".csv") and "/" not in name):
+            raise ValueError(f"page_results: {name!r} is not a file name of results/ (like 'beta_sweep.csv')")
+        if not (isinstance(command, str) and command.strip()):
+            raise ValueError(f"page_results: the command that makes {name} must be a non-empty string, got {command!r}")
+    rows, missing, reasons = {}, {}, {}
+    for name, command in needs.items():
+        try:
+            rows[name] = read_csv(name)
+        except FileNotFoundError as err:
+            missing[name], reasons[name] = command.strip(), _why(err)
+    page = PageResults(rows, missing, reasons)
+    if page.missing:
+        print(page.note())
+    return page

@@ -13,7 +13,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["device", "seed_everything", "fast_mode", "offline", "pick"]
+__all__ = ["device", "seed_everything", "fast_mode", "offline", "pick", "setup_line"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -95,3 +95,13 @@ def offline() -> bool:
 def pick(fast, full):
     """``fast`` in fast mode, ``full`` otherwise: ``epochs = pick(50, 500)``."""
     return fast if fast_mode() else full
+
+
+def setup_line(chapter: str, device: torch.device, fast: bool) -> str:
+    """What a chapter's setup cell prints: the package version, the device and the mode; on a CPU at full size, also
+    how long the chapter took there (from :mod:`physgnn.runtimes`) and how to switch to fast mode."""
+    from . import __version__
+    from .runtimes import cpu_note
+
+    note = cpu_note(chapter, device, fast)
+    return f"physgnn {__version__} on {device}; fast mode: {fast}" + (f"\n{note}" if note else "")

@@ -14,7 +14,9 @@ notebook fails, its traceback is printed and the script exits with status 1 (the
 With each executed notebook the cache stores what the book's execution-status page shows
 (book/_ext/exec_status.py): the wall-clock seconds, the mode the kernel ran in (``fast`` or ``full``, by the rule
 of ``physgnn.utils.fast_mode``: ``PHYSGNN_FAST=1``, or ``CI`` set and ``PHYSGNN_FAST`` not ``0``), the number of
-kernels running side by side, and when the run finished (UTC).
+kernels running side by side, and when the run finished (UTC). A full-size run of a chapter also writes its run
+time to ``physgnn/chapter_times.json``, which the chapter's setup cell reads back for a reader on a CPU runtime
+(``physgnn.runtimes``): commit that file after a full-size build.
 """
 
 from __future__ import annotations
@@ -130,8 +132,12 @@ def main(argv=None) -> int:
                 print(f"FAILED {rel} after {seconds:.0f} s\n{error}", file=sys.stderr)
                 continue
             uri = cache.add_nb_to_project(path).uri
-            cache.cache_notebook_bundle(CacheBundleIn(nb, uri, data=run_record(seconds, mode, args.jobs)),
-                                        check_validity=False, overwrite=True)
+            record = run_record(seconds, mode, args.jobs)
+            cache.cache_notebook_bundle(CacheBundleIn(nb, uri, data=record), check_validity=False, overwrite=True)
+            if mode == "full" and rel.parts[0] == "chapters":  # what a reader on a CPU runtime is told (physgnn.runtimes)
+                from physgnn.runtimes import record as record_time
+
+                record_time(rel.stem, seconds, record["physgnn_finished"], args.jobs)
             print(f"  {seconds:6.1f} s  {rel}", flush=True)
     print(f"execute_notebooks: {len(todo) - len(failed)} of {len(todo)} notebooks in {time.perf_counter() - start:.0f} s")
     return 1 if failed else 0

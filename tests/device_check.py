@@ -27,6 +27,8 @@ _SYNCS = {torch.Tensor.item, torch.Tensor.tolist, torch.Tensor.__bool__, torch.T
           torch.Tensor.__index__}
 _TO_HOST = {torch.Tensor.cpu}
 _TO_DEVICE = {torch.Tensor.cuda}
+# np.asarray(t) (matplotlib, NumPy) reaches Tensor.numpy only inside __array__, where the mode no longer looks
+_TO_NUMPY = {torch.Tensor.numpy, torch.Tensor.__array__}
 # a host-to-device copy is legal on CUDA; Module.to swaps a parameter's data for its moved copy
 _ALLOWED_MIX = (torch.Tensor.copy_, torch._has_compatible_shallow_copy_type, torch.Tensor.data.__set__)
 
@@ -70,6 +72,31 @@ class SimulatedCUDA(TorchFunctionMode):
                 # device tensor allocated at the same address would pass for a host one
                 self._host[key] = t.untyped_storage() if key[0] == "ptr" else t
 
+    # -- tensors made where the mode cannot see ------------------------------------------------------------------
+    # torch.from_numpy, torch.frombuffer and torch.load (unpickled in C++) do not go through __torch_function__; on a
+    # GPU machine what they return is on the host, so the mode wraps them while it is active and marks their output.
+    _UNSEEN = ("from_numpy", "frombuffer", "load")
+
+    def __enter__(self):
+        self._real = {name: getattr(torch, name) for name in self._UNSEEN}
+        for name, real in self._real.items():
+            setattr(torch, name, self._marking(real))
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        for name, real in self._real.items():
+            setattr(torch, name, real)
+        return super().__exit__(*exc)
+
+    def _marking(self, real):
+        def made_on_the_host(*args, **kwargs):
+            out = real(*args, **kwargs)
+            with torch._C.DisableTorchFunction():  # inside the mode, tensor.device would answer for the tensors
+                self._mark_host(out)
+            return out
+
+        return made_on_the_host
+
     # -- the mode --------------------------------------------------------------------------------------------
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -108,7 +135,7 @@ class SimulatedCUDA(TorchFunctionMode):
         name = getattr(func, "__qualname__", getattr(func, "__name__", str(func)))
         if func in _SYNCS and device_in:
             self.syncs += 1
-        if func is torch.Tensor.numpy and device_in:
+        if func in _TO_NUMPY and device_in:
             self.errors.append(f"{name} of a device tensor (call .cpu() first)")
         if device_in and host_in and not any(func == f for f in _ALLOWED_MIX) and not (to_host or to_target):
             self.mixes.append((name, [tuple(t.shape) for t in host_in], [tuple(t.shape) for t in device_in]))
@@ -123,3 +150,72 @@ class SimulatedCUDA(TorchFunctionMode):
         elif not device_in:
             self._mark_host(out)
         return out
+
+
+# -- a chapter on the simulated device ------------------------------------------------------------------------------
+def chapter_cells(path) -> list[tuple[int, str]]:
+    """(index in the notebook, Python source) of every code cell of the notebook at ``path``, with IPython syntax
+    (``%pip``, ``!cmd``) turned into calls of ``get_ipython()``, as the kernel would run them."""
+    import json
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    cells = json.loads(open(path, encoding="utf-8").read())["cells"]
+    to_python = TransformerManager().transform_cell
+    return [(i, to_python("".join(c["source"]))) for i, c in enumerate(cells) if c["cell_type"] == "code"]
+
+
+class _NoShell:
+    """``get_ipython()`` outside a kernel: a chapter cell that needs the shell (installing a package) fails loudly."""
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"a chapter cell called get_ipython().{name}: the installed physgnn does not match the book")
+
+
+def run_chapter(path, mode: SimulatedCUDA | None = None) -> tuple[SimulatedCUDA, dict[int, list]]:
+    """Run every code cell of a chapter, in order and in one namespace, on the simulated CUDA device: the setup
+    cell's ``DEVICE = device()`` answers ``cuda``, as on a GPU runtime. Returns the mode and ``{cell index: [mixes
+    and errors of that cell]}`` for the cells where a host tensor met a device tensor or a device tensor went to
+    NumPy. Figures are drawn with the Agg backend and thrown away; printed output is discarded.
+
+    Run it with the chapter's environment (fast mode, offline data, a results folder). What it cannot see, besides
+    what :class:`SimulatedCUDA` cannot: cells that use a device-specific feature outside torch (e.g. a CUDA
+    memory query), and code paths a chapter takes only at full size or only without saved results. The mode keeps
+    every host storage alive while it lives (so no address is reused), so a chapter that makes millions of
+    tensors can run out of memory: Chapter 5's long float64 solves did at 8 GB (Chapters 1 and 9 ran clean in
+    under two minutes).
+    """
+    import contextlib
+    import io
+    import os
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import physgnn.utils
+
+    mode = mode or SimulatedCUDA()
+    found: dict[int, list] = {}
+    path = os.path.abspath(path)
+    here = os.getcwd()
+    real_device = physgnn.utils.device
+    physgnn.utils.device = lambda prefer=None: TARGET if prefer is None else real_device(prefer)
+    namespace = {"__name__": "__main__", "get_ipython": _NoShell}
+    try:
+        os.chdir(os.path.dirname(path))  # as the kernel: the notebook's folder
+        with mode, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            for index, source in chapter_cells(path):
+                before = (len(mode.mixes), len(mode.errors))
+                exec(compile(source, f"<{os.path.basename(path)} cell {index}>", "exec"), namespace)
+                plt.close("all")
+                new = mode.mixes[before[0]:] + mode.errors[before[1]:]
+                if new:
+                    found[index] = new
+    finally:
+        physgnn.utils.device = real_device
+        os.chdir(here)
+    return mode, found

@@ -1,9 +1,11 @@
-"""The same code paths on a real GPU: the core models, `fit` with both metrics, one reproduce cell and one
-experiment's `run_one`, on CUDA. Every test skips cleanly on a machine without one.
+"""The same code paths on a real GPU: the core models, `fit` with both metrics, one reproduce cell, one
+experiment's `run_one` and every cell of one chapter (Chapter 9, fast mode), on CUDA. Every test skips cleanly on a
+machine without one.
 
 What these cannot cover either: CUDA's non-deterministic scatter sums (index_add, PyG's softmax) make CUDA runs
 differ from run to run in the last bits, so nothing here compares numbers with the CPU's saved results; memory
-limits of a particular GPU; speed. A chapter's cells are not executed here: run a chapter on a GPU runtime for that.
+limits of a particular GPU; speed. One chapter stands for all nine here; tests/test_device.py runs every chapter on a
+simulated device (PHYSGNN_CHAPTER_DEVICE_CHECK=1).
 """
 
 from __future__ import annotations
@@ -60,3 +62,25 @@ def test_an_experiment_after_fit_feeds_the_model_on_its_device():
 
     row = depth_as_time.run_one(contextual_sbm(200, seed=0), "acmp", 1.0, epochs=5, patience=5, device="cuda")
     assert row["energy_0"] > 0
+
+
+def test_a_chapter_runs_on_cuda(data_env, monkeypatch):
+    """Every cell of Chapter 9 in fast mode, in one namespace, as a GPU runtime would run it (DEVICE = cuda)."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from device_check import _NoShell, chapter_cells
+
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("PHYSGNN_FAST", "1")
+    path = Path(__file__).resolve().parents[1] / "chapters" / "09_beyond.ipynb"
+    monkeypatch.chdir(path.parent)
+    namespace = {"__name__": "__main__", "get_ipython": _NoShell}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for index, source in chapter_cells(path):
+            exec(compile(source, f"<{path.name} cell {index}>", "exec"), namespace)
+    assert namespace["DEVICE"].type == "cuda"

@@ -2,11 +2,15 @@
 device (tests/device_check.py) that records every op where a host tensor meets a device tensor, every
 ``.numpy()`` of a device tensor and every host synchronisation.
 
-What these tests cannot cover (tests/test_cuda.py does, on a machine with a GPU): kernels that exist only on CUDA
+A chapter runs on the simulated device too (every cell, in fast mode; opt-in, PHYSGNN_CHAPTER_DEVICE_CHECK=1, as it
+takes minutes). What these tests cannot cover (tests/test_cuda.py does, on a machine with a GPU): kernels that exist only on CUDA
 or behave differently there, CUDA's non-deterministic scatter sums, device memory, and speed.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -129,3 +133,57 @@ def test_reproduce_and_bench_refuse_cuda_without_a_gpu(capsys):
         with pytest.raises(SystemExit):
             main(argv)
         assert "torch.cuda.is_available() is False" in capsys.readouterr().err
+
+
+def test_the_energy_and_homophily_measures_stay_on_the_device():
+    from physgnn.energy import adjusted_homophily, dirichlet_energy, homophily
+
+    with SimulatedCUDA() as mode:
+        g = contextual_sbm(60, num_classes=3, seed=3).to("cuda")
+        values = [adjusted_homophily(g.edge_index, g.y), dirichlet_energy(g.x, g.edge_index, normalized=True)]
+        values += [homophily(g.edge_index, g.y, method=m) for m in ("edge", "node", "edge_insensitive")]
+    _clean(mode)
+    assert all(v == v for v in map(float, values))
+
+
+def _notebook(path, cells):
+    import json
+
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+                    for src in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def test_the_chapter_runner_names_the_cells_that_would_fail_on_a_gpu(tmp_path):
+    from device_check import run_chapter
+
+    nb = _notebook(tmp_path / "toy.ipynb", [
+        "import numpy as np\nimport torch\nfrom physgnn.utils import device\nDEVICE = device()\nif False:\n    %pip install nothing",
+        "x = torch.randn(4, 3).to(DEVICE)\nassert DEVICE.type == 'cuda' and x.is_cuda",
+        "y = x * torch.arange(3.0)                      # a host vector in a device computation",
+        "z = np.asarray(x.sum(0))                       # what matplotlib does with a device tensor",
+        "w = (x * torch.arange(3.0, device=DEVICE)).cpu().numpy()   # right: follow DEVICE, .cpu() before NumPy",
+        "v = torch.from_numpy(w) + x.cpu()              # host data from NumPy meets host data: fine",
+    ])
+    _, found = run_chapter(nb)
+    assert sorted(found) == [2, 3], found
+    assert "mul" in found[2][0][0].lower() and "__array__" in found[3][0]
+
+
+CHAPTERS = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "chapters").glob("*.ipynb"))
+
+
+@pytest.mark.skipif(not os.environ.get("PHYSGNN_CHAPTER_DEVICE_CHECK"),
+                    reason="a whole chapter on the simulated device takes 1-3 minutes: set PHYSGNN_CHAPTER_DEVICE_CHECK=1")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_chapter_runs_on_the_simulated_gpu_without_host_tensors(chapter, data_env, monkeypatch):
+    """Every cell of the chapter, in fast mode, with DEVICE = cuda (simulated): no cell may mix host and device
+    tensors or hand a device tensor to NumPy. Cannot cover: what SimulatedCUDA cannot (CUDA-only kernels, numerics,
+    memory), and the branches a chapter takes only at full size or only without saved results."""
+    from device_check import run_chapter
+
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("PHYSGNN_FAST", "1")
+    _, found = run_chapter(Path(__file__).resolve().parents[1] / "chapters" / chapter)
+    assert not found, {cell: problems[:3] for cell, problems in found.items()}

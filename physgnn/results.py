@@ -290,7 +290,7 @@ def saved(name: str, command: str) -> list[dict]:
 
 class PageResults(dict):
     """The saved results one page reads, loaded once: ``{file name: rows}`` for the files that could be read, and
-    :attr:`missing`, ``{file name: command that makes it}``, for those that could not.
+    ``missing``, ``{file name: command that makes it}``, for those that could not.
 
     A page asks ``if name in SAVED`` before it shows or asserts anything about a file's numbers, so a missing file
     skips those claims instead of feeding them empty or stand-in rows; :meth:`note` is the one plain sentence that

@@ -99,7 +99,7 @@ def pick(fast, full):
 
 def setup_line(chapter: str, device: torch.device, fast: bool) -> str:
     """What a chapter's setup cell prints: the package version, the device and the mode; on a CPU at full size, also
-    how long the chapter took there (from :mod:`physgnn.runtimes`) and how to switch to fast mode."""
+    how long the chapter took there (from ``physgnn.runtimes``) and how to switch to fast mode."""
     from . import __version__
     from .runtimes import cpu_note
 

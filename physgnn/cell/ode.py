@@ -32,7 +32,7 @@ from ..models.acmp import ACMP, GRAND
 from .dropout import dropout
 from .layers import InputLayer, check_features, linear, stack, union_edges
 
-__all__ = ["StackedODE"]
+__all__ = ["StackedSolve", "StackedODE"]
 
 
 class _StackedField(nn.Module):
@@ -118,35 +118,29 @@ class _StackedField(nn.Module):
         return out.view(k, n, d).addcmul_(well, self._delta).view(k * n, d)
 
 
-class StackedODE(nn.Module):
-    """K copies of one :class:`~physgnn.models.ACMP` or :class:`~physgnn.models.GRAND` configuration, each with
-    the parameters of ``models[k]``; ``generators[k]`` draws member k's dropout masks (see
-    :mod:`physgnn.cell.dropout`)."""
+class StackedSolve(nn.Module):
+    """What every stacked ODE classifier shares: K members' encoders and decoders stacked as [K, ...] parameters,
+    member k's dropout drawn from ``generators[k]``, one fixed-step solve of ``field`` for all members, and
+    :meth:`keep` to drop stopped members. Subclasses build ``field`` and write ``forward``."""
 
-    def __init__(self, models, generators):
-        super().__init__()
+    def _stack(self, models, generators, field: nn.Module, tanh: bool) -> None:
         first = models[0]
-        if type(first) not in (ACMP, GRAND):  # other ODE classifiers (OfficialACMP) integrate other fields
-            raise ValueError(f"StackedODE: models must be ACMP or GRAND, got {type(first).__name__}")
-        ode = first.ode
-        if ode.method == "dopri5":
+        if first.ode.method == "dopri5":
             raise ValueError("fit_cell: method='dopri5' chooses one step size for all members, so they would not match their separate runs; "
                              "use a fixed-step method (euler, midpoint, rk4) or train with physgnn.train.fit")
-        if ode.adjoint:
+        if first.ode.adjoint:
             raise ValueError("fit_cell: adjoint=True is not supported for stacked members; use adjoint=False or train with physgnn.train.fit")
-        if first.field.coupling_kind == "given":
-            raise ValueError("fit_cell: fields with given edge weights are not supported; use coupling='gcn', 'rw' or 'attention'")
         self.members = len(models)
         self.generators = list(generators)
-        self.tanh = isinstance(first, ACMP)
+        self.tanh = tanh
         self.in_channels, self.hidden = first.in_channels, first.hidden
         self.dropout_in, self.dropout = first.dropout_in, first.dropout
-        self.T, self.method, self.step_size = ode.T, ode.method, ode.step_size
-        self.enc_weight = nn.Parameter(stack([m.encoder.weight.t() for m in models]))
+        self.T, self.method, self.step_size = first.ode.T, first.ode.method, first.ode.step_size
+        self.enc_weight = nn.Parameter(stack([m.encoder.weight.t() for m in models]))  # [K, F, d], see InputLayer
         self.enc_bias = nn.Parameter(stack([m.encoder.bias for m in models]))
         self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
         self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))
-        self.field = _StackedField([m.field for m in models], self.members)
+        self.field = field
         self.input = InputLayer()
 
     def keep(self, index: list[int]) -> None:
@@ -156,18 +150,39 @@ class StackedODE(nn.Module):
         self.field.keep(index)
         self.input = InputLayer()
 
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """H(0) of every member, [K, N, d]: input dropout, the stacked encoder, and tanh where the model has it."""
+        h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)
+        return torch.tanh(h0) if self.tanh else h0
+
+    def decode(self, h: torch.Tensor) -> torch.Tensor:
+        """Logits [K, N, C] from the member-major states h [K, N, d]: ReLU, dropout, the stacked decoder."""
+        return linear(dropout(torch.relu(h), self.dropout, self.training, self.generators), self.dec_weight, self.dec_bias)
+
+
+class StackedODE(StackedSolve):
+    """K copies of one :class:`~physgnn.models.ACMP` or :class:`~physgnn.models.GRAND` configuration, each with
+    the parameters of ``models[k]``; ``generators[k]`` draws member k's dropout masks (see
+    :mod:`physgnn.cell.dropout`)."""
+
+    def __init__(self, models, generators):
+        super().__init__()
+        first = models[0]
+        if type(first) not in (ACMP, GRAND):  # other ODE classifiers (OfficialACMP) integrate other fields
+            raise ValueError(f"StackedODE: models must be ACMP or GRAND, got {type(first).__name__}")
+        if first.field.coupling_kind == "given":
+            raise ValueError("fit_cell: fields with given edge weights are not supported; use coupling='gcn', 'rw' or 'attention'")
+        self._stack(models, generators, _StackedField([m.field for m in models], len(models)), isinstance(first, ACMP))
+
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x = check_features(x, self.in_channels, "StackedODE")
         k, n = self.members, x.size(0)
         self.field.bind(edge_index, n)
-        h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)
-        if self.tanh:
-            h0 = torch.tanh(h0)
+        h0 = self.encode(x)
         t = torch.tensor([0.0, self.T], dtype=h0.dtype, device=h0.device)
         self.field.prepare(h0)
         try:
             h = odeint(self.field, h0.reshape(k * n, self.hidden), t, method=self.method, options={"step_size": self.step_size})[-1]
         finally:
             self.field.release()
-        h = dropout(torch.relu(h).view(k, n, self.hidden), self.dropout, self.training, self.generators)
-        return linear(h, self.dec_weight, self.dec_bias)
+        return self.decode(h.view(k, n, self.hidden))

@@ -28,8 +28,8 @@ from .._identity import TensorKey, matches
 from ..dynamics.graph import SparseGraph
 from ..dynamics.official import official_couplings
 from ..models.acmp import OfficialACMP
-from .dropout import dropout
-from .layers import InputLayer, check_features, linear, stack
+from .layers import check_features, stack
+from .ode import StackedSolve
 
 __all__ = ["StackedOfficialACMP"]
 
@@ -142,7 +142,7 @@ class _Field(torch.autograd.Function):
         return grad_x, None, grad_alpha, grad_delta
 
 
-class StackedOfficialACMP(nn.Module):
+class StackedOfficialACMP(StackedSolve):
     """K copies of one :class:`~physgnn.models.OfficialACMP` configuration (any ``tanh``, ``delta`` initial value or
     ``None``, ``couplings``, fixed ``beta``), each with the parameters of ``models[k]``; ``generators[k]`` draws member
     k's dropout masks (see :mod:`physgnn.cell.dropout`)."""
@@ -152,43 +152,17 @@ class StackedOfficialACMP(nn.Module):
         first = models[0]
         if type(first) is not OfficialACMP:
             raise ValueError(f"StackedOfficialACMP: models must be OfficialACMP, got {type(first).__name__}")
-        if first.ode.method == "dopri5":
-            raise ValueError("fit_cell: method='dopri5' chooses one step size for all members, so they would not match their separate runs; "
-                             "use a fixed-step method (euler, midpoint, rk4) or train with physgnn.train.fit")
-        if first.ode.adjoint:
-            raise ValueError("fit_cell: adjoint=True is not supported for stacked members; use adjoint=False or train with physgnn.train.fit")
         config = _configuration(first)
         if any(type(m) is not OfficialACMP or _configuration(m) != config for m in models):
             raise ValueError("fit_cell: make_model() must build the same OfficialACMP configuration every time (tanh, delta on/off, "
                              "couplings, beta, T, solver, widths, dropout); got members that differ")
-        self.members = len(models)
-        self.generators = list(generators)
-        self.tanh = first.tanh
-        self.in_channels, self.hidden = first.in_channels, first.hidden
-        self.dropout_in, self.dropout = first.dropout_in, first.dropout
-        self.T, self.method, self.step_size = first.ode.T, first.ode.method, first.ode.step_size
-        self.enc_weight = nn.Parameter(stack([m.encoder.weight.t() for m in models]))  # [K, F, d], see InputLayer
-        self.enc_bias = nn.Parameter(stack([m.encoder.bias for m in models]))
-        self.dec_weight = nn.Parameter(stack([m.decoder.weight for m in models]))
-        self.dec_bias = nn.Parameter(stack([m.decoder.bias for m in models]))
-        self.field = _StackedOfficialField([m.field for m in models], self.members)
-        self.input = InputLayer()
-
-    def keep(self, index: list[int]) -> None:
-        """Keep the members at ``index`` (see :func:`physgnn.cell.fit._shrink`, which slices the parameters)."""
-        self.members = len(index)
-        self.generators = [self.generators[i] for i in index]
-        self.field.keep(index)
-        self.input = InputLayer()
+        self._stack(models, generators, _StackedOfficialField([m.field for m in models], len(models)), first.tanh)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         x = check_features(x, self.in_channels, "StackedOfficialACMP")
         k, n, d = self.members, x.size(0), self.hidden
         self.field.bind(edge_index, n)
-        h0 = self.input(x, self.enc_weight, self.enc_bias, self.dropout_in, self.training, self.generators)  # [K, N, d]
-        if self.tanh:
-            h0 = torch.tanh(h0)
-        h0 = h0.transpose(0, 1).reshape(n, k * d)  # node-major [N, K·d]
+        h0 = self.encode(x).transpose(0, 1).reshape(n, k * d)  # node-major [N, K·d]
         t = h0.new_zeros(2)
         t[1] = self.T  # as GraphODE builds the time grid, in the state's dtype
         self.field.prepare(h0.dtype)
@@ -196,6 +170,5 @@ class StackedOfficialACMP(nn.Module):
             h = odeint(self.field, h0, t, method=self.method, options={"step_size": self.step_size})[-1]
         finally:
             self.field.release()
-        h = h.view(n, k, d).transpose(0, 1).contiguous()  # member-major [K, N, d]: each member's dropout draws in its order
-        h = dropout(torch.relu(h), self.dropout, self.training, self.generators)
-        return linear(h, self.dec_weight, self.dec_bias)
+        # member-major [K, N, d]: each member's dropout draws in its order
+        return self.decode(h.view(n, k, d).transpose(0, 1).contiguous())

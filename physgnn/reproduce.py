@@ -14,6 +14,12 @@ Two stages per dataset × model:
    in ``results/reproduce.csv``: dataset, model, split, settings, seed, test score, best epoch, epochs,
    seconds, metric, the command and package versions.
 
+On the small graphs (``BATCHED``: WebKB, Cora, CiteSeer) the splits of one cell, a setting's search splits or the
+winner's remaining splits, train on the CPU as one batched model (:func:`train_cell`, ``physgnn.cell.fit_cell``):
+each split scores what its separate run would, to rounding, and a small graph pays the per-call cost of a training
+step once per cell instead of once per split. ``--separate`` trains them one by one; the larger graphs and other
+devices always do.
+
 Both stages are resumable: a trial or run already in its CSV is not run again. Scores are accuracy, or ROC AUC
 for Minesweeper and Tolokers.
 
@@ -48,14 +54,17 @@ from tqdm.auto import tqdm
 from . import results
 from ._process import peak_rss_mb, reset_peak
 from .costs import _slow_first, cell_seconds, job_order, projected_wall  # noqa: F401  (re-exported)
+from .cell import fit_cell
+from .cell.budget import members_per_batch
 from .data import dataset_names, load, select_split
-from .protocols.table import (DATASETS, GRIDS, HUB_RATES, LARGE, NARROW, SHORT, TRAINING, WEBKB, build,  # noqa: F401
+from .models import ACMP, GCN, GCNII, GRAND, MLP
+from .protocols.table import (BATCHED, DATASETS, GRIDS, HUB_RATES, LARGE, NARROW, SHORT, TRAINING, WEBKB, build,  # noqa: F401
                               max_degree, protocol, search_splits, settings_grid, settings_key, training)
 from .train import fit
 
 # The protocol (what is trained) lives in physgnn.protocols.table and the cost model in physgnn.costs; their names
 # are re-exported here so that ``from physgnn.reproduce import GRIDS`` keeps working.
-__all__ = ["search", "best_setting", "run", "main", "GRIDS", "DATASETS", "TRAINING", "LARGE", "HUB_RATES", "NARROW",
+__all__ = ["search", "best_setting", "run", "train_cell", "main", "BATCHED", "GRIDS", "DATASETS", "TRAINING", "LARGE", "HUB_RATES", "NARROW",
            "SHORT", "max_degree", "protocol", "training", "search_splits", "settings_grid", "build", "job_order",
            "cell_seconds", "projected_wall"]
 
@@ -66,24 +75,72 @@ TRIAL_COLUMNS = ("dataset", "model", "settings", "split")
 _key = settings_key
 
 
-def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True, command: str | None = None, device=None) -> dict:
+#: models whose members physgnn.cell.fit_cell stacks (ODE models with a fixed-step solver and no adjoint)
+STACKABLE = (ACMP, GRAND, GCN, GCNII, MLP)
+
+
+def _stacks(net, settings: dict) -> bool:
+    return type(net) in STACKABLE and settings.get("method", "rk4") != "dopri5" and not settings.get("adjoint", False)
+
+
+def train_cell(dataset: str, model: str, settings: dict, data, splits, device=None, batched: bool | None = None,
+               on_result=None) -> dict:
+    """Train ``model`` with ``settings`` on each of ``splits`` of ``data``, seed = split; ``{split: FitResult}``.
+
+    On the small graphs (``BATCHED``), on the CPU, for a model that stacks, the splits train together as one batched
+    model (:func:`physgnn.cell.fit_cell`, at most :func:`physgnn.cell.budget.members_per_batch` at once): each
+    scores what its separate run would, to rounding, and its ``seconds``/``cpu_seconds`` are its share of the
+    batch's. Otherwise, or with ``batched=False``, each split trains alone with :func:`physgnn.train.fit`
+    (``torch.manual_seed(split)``, then a fresh model). ``batched=True`` asks for the batch and raises ValueError
+    where it cannot be had."""
+    splits = [int(s) for s in splits]
+    if not splits:
+        return {}
+    on_cpu = device is None or torch.device(device).type == "cpu"
+    probe = build(model, settings, data) if data is not None else None
+    can = on_cpu and _stacks(probe, settings)
+    if batched is True and not can:
+        raise ValueError(f"train_cell: {model} with these settings cannot train as one batch on {device or 'cpu'} "
+                         "(batching needs the CPU and a stackable model: ACMP, GRAND, GCN, GCNII or MLP with a fixed-step solver)")
+    if can and (batched is True or (batched is None and dataset in BATCHED and len(splits) > 1)):
+        cap = members_per_batch(probe, data.num_nodes) or len(splits)
+        out = {}
+        for i in range(0, len(splits), cap):  # each batch saved before the next trains
+            part = splits[i:i + cap]
+            runs = fit_cell(lambda: build(model, settings, data), data, [(s, s) for s in part], progress=False, **training(dataset))
+            for split, r in zip(part, runs):
+                out[split] = r
+                if on_result is not None:
+                    on_result(split, r)
+        return out
+    out = {}
+    for split in splits:
+        torch.manual_seed(split)
+        out[split] = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
+        if on_result is not None:
+            on_result(split, out[split])
+    return out
+
+
+def search(dataset: str, model: str, data, splits=(0, 1), progress: bool = True, command: str | None = None, device=None,
+           batched: bool | None = None) -> dict:
     """Pick the setting with the best mean validation score over ``splits``; every trial goes to search.csv.
-    ``device``: where to train (default CPU)."""
+    ``device``: where to train (default CPU); ``batched``: see :func:`train_cell` (a setting's splits are one cell)."""
     done = {(r["dataset"], r["model"], r["settings"], r["split"]): float(r["val"]) for r in _rows("search.csv")}
     scores = {}
     grid = settings_grid(model, dataset)
-    trials = [(s, sp) for s in grid for sp in splits]
-    for settings, split in tqdm(trials, desc=f"search {dataset}/{model}", disable=not progress, leave=False):
-        key = (dataset, model, _key(settings), str(split))
-        if key not in done:
-            torch.manual_seed(split)
-            r = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
-            done[key] = round(r.val, 6)  # the value the CSV keeps: a resumed search then chooses exactly as a fresh one
+    for settings in tqdm(grid, desc=f"search {dataset}/{model}", disable=not progress, leave=False):
+        todo = [sp for sp in splits if (dataset, model, _key(settings), str(sp)) not in done]
+        def save_trial(split, r, settings=settings):
+            done[(dataset, model, _key(settings), str(split))] = round(r.val, 6)  # as the CSV keeps it: a resumed search chooses as a fresh one
             results.append_row("search.csv", unique=TRIAL_COLUMNS, row=dict(dataset=dataset, model=model, settings=_key(settings), split=split, val=round(r.val, 6),
                                                   test=round(r.test, 6), best_epoch=r.best_epoch, epochs=r.epochs_run, seconds=round(r.seconds, 2),
                                                   cpu_seconds=round(r.cpu_seconds, 2), budget=f"{len(grid)} settings x {len(splits)} splits" + "".join(f", {k}={v}" for k, v in SHORT.get(dataset, {}).items()),
                                                   command=command or results.command_line()))
-        scores.setdefault(_key(settings), []).append(done[key])
+
+        train_cell(dataset, model, settings, data, todo, device, batched, on_result=save_trial)
+        for split in splits:
+            scores.setdefault(_key(settings), []).append(done[(dataset, model, _key(settings), str(split))])
     return json.loads(best_setting(scores))
 
 
@@ -105,45 +162,48 @@ def _rows(name: str) -> list[dict]:
     return results.read_csv(name) if path.is_file() else []
 
 
-def run(dataset: str, model: str, splits, search_on=None, progress: bool = True, command: str | None = None, device=None) -> list[dict]:
+def run(dataset: str, model: str, splits, search_on=None, progress: bool = True, command: str | None = None, device=None,
+        batched: bool | None = None) -> list[dict]:
     """Search (on ``search_on``, default :func:`search_splits`) then train the winner on ``splits``; new rows only.
-    ``device``: where to train (default CPU); the data is moved there once."""
+    ``device``: where to train (default CPU); the data is moved there once. ``batched``: see :func:`train_cell`."""
     data = load(dataset)
     if device is not None:
         data = data.to(device)
-    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress, command, device)
+    settings = search(dataset, model, data, tuple(search_on) if search_on is not None else search_splits(dataset), progress, command, device,
+                      batched)
     done = results.done("reproduce.csv", RUN_COLUMNS)
     # a search trial of the winner on a requested split is that run (same data, settings and seed): reuse it
     trials = {r["split"]: r for r in _rows("search.csv") if (r["dataset"], r["model"], r["settings"]) == (dataset, model, _key(settings))
               and r.get("test", "") != ""}
     out = []
     versions = results.versions()
-    for split in tqdm(splits, desc=f"{dataset}/{model}", disable=not progress, leave=False):
-        if results.key(dataset, model, split, _key(settings)) in done:
-            continue
-        if str(split) in trials:
-            t = trials[str(split)]
-            r = dict(test=float(t["test"]), val=float(t["val"]), best_epoch=int(t["best_epoch"]), epochs=int(t["epochs"]),
-                     seconds=float(t["seconds"]), cpu_seconds=float(t["cpu_seconds"]))
-        else:
-            torch.manual_seed(split)
-            f = fit(build(model, settings, data), select_split(data, split), progress=False, device=device, **training(dataset))
-            r = dict(test=f.test, val=f.val, best_epoch=f.best_epoch, epochs=f.epochs_run, seconds=f.seconds, cpu_seconds=f.cpu_seconds)
+    todo = [split for split in splits if results.key(dataset, model, split, _key(settings)) not in done]
+
+    def save(split, r):
         row = dict(dataset=dataset, model=model, split=split, settings=_key(settings), seed=split, test=round(r["test"], 6), val=round(r["val"], 6),
                    best_epoch=r["best_epoch"], epochs=r["epochs"], seconds=round(r["seconds"], 2), cpu_seconds=round(r["cpu_seconds"], 2),
                    metric=getattr(data, "metric", "accuracy"), command=command or results.command_line(), **versions)
         if results.append_row("reproduce.csv", row, unique=RUN_COLUMNS) is not None:  # None: another run saved it first
             out.append(row)
+
+    for split in todo:
+        if str(split) in trials:
+            t = trials[str(split)]
+            save(split, dict(test=float(t["test"]), val=float(t["val"]), best_epoch=int(t["best_epoch"]), epochs=int(t["epochs"]),
+                             seconds=float(t["seconds"]), cpu_seconds=float(t["cpu_seconds"])))
+    train_cell(dataset, model, settings, data, [s for s in todo if str(s) not in trials], device, batched,
+               on_result=lambda split, f: save(split, dict(test=f.test, val=f.val, best_epoch=f.best_epoch, epochs=f.epochs_run,
+                                                           seconds=f.seconds, cpu_seconds=f.cpu_seconds)))
     return out
 
 
 def _job(args) -> dict:
     """One (dataset, model): search and runs, timed, with the peak memory of this job alone."""
-    dataset, model, splits, search_on, threads, progress, command, device = args
+    dataset, model, splits, search_on, threads, progress, command, device, batched = args
     torch.set_num_threads(threads)
     reset_peak()
     wall, cpu = time.perf_counter(), time.process_time()
-    new = run(dataset, model, splits, search_on, progress, command, device)
+    new = run(dataset, model, splits, search_on, progress, command, device, batched)
     row = dict(dataset=dataset, model=model, new_runs=len(new), wall_seconds=round(time.perf_counter() - wall, 1),
                cpu_seconds=round(time.process_time() - cpu, 1), peak_mb=round(peak_rss_mb()), threads=threads,
                command=command)
@@ -181,6 +241,8 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="every dataset and model")
     parser.add_argument("--jobs", type=int, default=1, help="(dataset, model) jobs run at once, each in its own process (default 1)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per job (1 makes runs repeat bit for bit)")
+    parser.add_argument("--separate", action="store_true",
+                        help="train each split alone, also on the small graphs whose cells otherwise train as one batch (the same rows, slower)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda; on CUDA runs are not bit-identical (see the book's how-to-run page)")
     args = parser.parse_args(argv)
     from .utils import device as pick_device
@@ -203,7 +265,9 @@ def main(argv=None) -> int:
     models = list(GRIDS) if args.all else args.model
     # the command as typed: from sys.argv, or from argv when main is called from Python
     command = results.command_line() if argv is None else " ".join(["python -m physgnn reproduce"] + [shlex.quote(a) for a in argv])
-    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command, device) for d, m in itertools.product(datasets, models)]
+    batched = False if args.separate else None
+    jobs = [(d, m, args.splits, args.search_splits, args.threads, args.jobs == 1, command, device, batched)
+            for d, m in itertools.product(datasets, models)]
     start = time.perf_counter()
     try:  # a second reproduce into the same folder at the same time is refused
         lock = results.run_lock("reproduce.csv")

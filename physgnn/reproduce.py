@@ -88,7 +88,7 @@ def train_cell(dataset: str, model: str, settings: dict, data, splits, device=No
     """Train ``model`` with ``settings`` on each of ``splits`` of ``data``, seed = split; ``{split: FitResult}``.
 
     On the small graphs (``BATCHED``), on the CPU, for a model that stacks, the splits train together as one batched
-    model (:func:`physgnn.cell.fit_cell`, at most :func:`physgnn.cell.budget.members_per_batch` at once): each
+    model (:func:`physgnn.cell.fit_cell`, at most ``physgnn.cell.budget.members_per_batch`` at once): each
     scores what its separate run would, to rounding, and its ``seconds``/``cpu_seconds`` are its share of the
     batch's. Otherwise, or with ``batched=False``, each split trains alone with :func:`physgnn.train.fit`
     (``torch.manual_seed(split)``, then a fresh model). ``batched=True`` asks for the batch and raises ValueError

@@ -309,10 +309,15 @@ class PageResults(dict):
         raise KeyError(f"{name!r} is not one of the saved results this page declared: {sorted(self) + sorted(self.missing)}")
 
     def note(self) -> str:
-        """One paragraph: which files are missing, why, and the command that makes each ("" when none is)."""
+        """One paragraph: which files are missing, why, and the command that makes each ("" when none is). Files
+        that one command makes are listed together; a command may say how long it takes (``"python -m physgnn
+        reproduce --all --jobs 2, about 3 hours on two cores"``)."""
         if not self.missing:
             return ""
-        files = "; ".join(f"results/{name} (made by: {command})" for name, command in self.missing.items())
+        by_command: dict[str, list[str]] = {}  # files one command makes are named together, the command once
+        for name, command in self.missing.items():
+            by_command.setdefault(command, []).append(f"results/{name}")
+        files = "; ".join(f"{', '.join(names)} (made by: {command})" for command, names in by_command.items())
         reasons = " ".join(sorted(set(self._reasons.values())))
         return (f"Saved results missing: {files}. {reasons} The cells below that need them show and check nothing "
                 "about them. To get them, point PHYSGNN_RESULTS at the results/ folder of a clone of the physgnn "

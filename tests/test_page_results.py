@@ -50,3 +50,14 @@ def test_a_damaged_saved_file_is_an_error_not_a_missing_one(res):
     (res / "search.csv").write_text("a,b\n1,2\n1\n3,4\n")
     with pytest.raises(ValueError, match="damaged"):
         results.page_results({"search.csv": "x"})
+
+
+def test_files_made_by_one_command_are_named_together_with_the_command_once(res, capsys):
+    one = "python -m physgnn reproduce --all --jobs 2, about 3 hours on two cores"
+    page = results.page_results({"search.csv": one, "beta_sweep.csv": "python -m physgnn experiment beta_sweep",
+                                 "reproduce.csv": one})
+    out = capsys.readouterr().out
+    assert out.count(one) == 1 and out.count("Saved results missing") == 1
+    assert "results/search.csv, results/reproduce.csv (made by: " + one + ")" in out
+    assert "results/beta_sweep.csv (made by: python -m physgnn experiment beta_sweep)" in out
+    assert set(page.missing) == {"search.csv", "beta_sweep.csv", "reproduce.csv"} and not page

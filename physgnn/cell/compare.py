@@ -1,8 +1,7 @@
 """Separate runs against one stacked cell, side by side: seconds, peak memory and whether every result agrees.
 
-Used by ``python -m physgnn.bench --cell``. Peak memory is this process's own high-water mark (VmHWM from
-``/proc/self/status``, reset through ``/proc/self/clear_refs`` before each phase), not ``ru_maxrss``, which a child
-inherits from its parent.
+Used by ``python -m physgnn.bench --cell``. Peak memory is this process's own high-water mark, reset before each
+phase (``physgnn._process.peak_rss_mb`` and ``reset_peak``, the one reader of peak memory in the package).
 """
 
 from __future__ import annotations
@@ -11,30 +10,10 @@ import time
 
 import torch
 
+from .._process import peak_rss_mb, reset_peak
 from .fit import fit_cell
 
-__all__ = ["compare", "compare_ablation", "peak_mb"]
-
-
-def _reset_peak() -> bool:
-    try:  # Linux: writing 5 resets VmHWM to the current resident size
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory (VmHWM) in MB; NaN where /proc is missing."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+__all__ = ["compare", "compare_ablation"]
 
 
 def compare(dataset: str, model: str, splits=range(10), seeds=(0, 1, 2), setting: int = 0, progress: bool = False,
@@ -79,10 +58,10 @@ def _compare(make, data, splits, seeds, budget: dict, progress: bool) -> dict:
     members = [(s, seed) for s in splits for seed in seeds]
 
     def timed(fn):
-        _reset_peak()
+        reset_peak()
         wall, cpu = time.perf_counter(), time.process_time()
         out = fn()
-        return out, time.perf_counter() - wall, time.process_time() - cpu, peak_mb()
+        return out, time.perf_counter() - wall, time.process_time() - cpu, peak_rss_mb()
 
     def separate():
         runs = []

@@ -20,8 +20,8 @@ for Minesweeper and Tolokers.
 The protocol (``physgnn.protocols.table``) depends on the dataset only through :func:`protocol`, :func:`training` and :func:`search_splits`, for
 the budget (``--all`` within 3 hours on two CPU cores, each run within 4 GB). The ODE models integrate to T = 1 on
 the small graphs and to T = 3 on the seven larger ones, where they take rk4 steps of 0.5 instead of 0.1 (five times
-fewer evaluations and five times less memory per unit of time) and search β on one split, scaled to the largest
-degree (see :data:`HUB_RATES`); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
+fewer evaluations and five times less memory per unit of time) and search β on one split, at fractions of the largest
+β that those steps follow stably (see :data:`STABLE_BETA`); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
 2 heads and training is shorter (:data:`NARROW`, :data:`SHORT`). WebKB's tiny validation sets (59 nodes on Texas) are
 searched on all ten splits, Cora and CiteSeer on two. A run on a split that the search already trained with the
 winning setting is that trial (same data, settings and seed), so it is recorded from the trial, not trained again.
@@ -49,13 +49,13 @@ from . import results
 from ._process import peak_rss_mb, reset_peak
 from .costs import _slow_first, cell_seconds, job_order, projected_wall  # noqa: F401  (re-exported)
 from .data import dataset_names, load, select_split
-from .protocols.table import (DATASETS, GRIDS, HUB_RATES, LARGE, NARROW, SHORT, TRAINING, WEBKB, build,  # noqa: F401
+from .protocols.table import (DATASETS, GRIDS, BETA_FRACTIONS, LARGE, NARROW, SHORT, STABLE_BETA, TRAINING, WEBKB, build,  # noqa: F401
                               max_degree, protocol, search_splits, settings_grid, settings_key, training)
 from .train import fit
 
 # The protocol (what is trained) lives in physgnn.protocols.table and the cost model in physgnn.costs; their names
 # are re-exported here so that ``from physgnn.reproduce import GRIDS`` keeps working.
-__all__ = ["search", "best_setting", "run", "main", "GRIDS", "DATASETS", "TRAINING", "LARGE", "HUB_RATES", "NARROW",
+__all__ = ["search", "best_setting", "run", "main", "GRIDS", "DATASETS", "TRAINING", "LARGE", "STABLE_BETA", "BETA_FRACTIONS", "NARROW",
            "SHORT", "max_degree", "protocol", "training", "search_splits", "settings_grid", "build", "job_order",
            "cell_seconds", "projected_wall"]
 

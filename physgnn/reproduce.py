@@ -21,7 +21,7 @@ The protocol (``physgnn.protocols.table``) depends on the dataset only through :
 the budget (``--all`` within 3 hours on two CPU cores, each run within 4 GB). The ODE models integrate to T = 1 on
 the small graphs and to T = 3 on the seven larger ones, where they take rk4 steps of 0.5 instead of 0.1 (five times
 fewer evaluations and five times less memory per unit of time) and search β on one split, at fractions of the largest
-β that those steps follow stably (see :data:`STABLE_BETA`); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
+β that those steps follow stably (see ``STABLE_BETA``); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
 2 heads and training is shorter (:data:`NARROW`, :data:`SHORT`). WebKB's tiny validation sets (59 nodes on Texas) are
 searched on all ten splits, Cora and CiteSeer on two. A run on a split that the search already trained with the
 winning setting is that trial (same data, settings and seed), so it is recorded from the trial, not trained again.

@@ -26,10 +26,10 @@ for Minesweeper and Tolokers.
 The protocol (``physgnn.protocols.table``) depends on the dataset only through :func:`protocol`, :func:`training` and :func:`search_splits`, for
 the budget (``--all`` within 3 hours on two CPU cores, each run within 4 GB). The ODE models integrate to T = 1 on
 the small graphs and to T = 3 on the seven larger ones, where they take rk4 steps of 0.5 instead of 0.1 (five times
-fewer evaluations and five times less memory per unit of time) and search β on one split, scaled to the largest
-degree (see ``HUB_RATES``); on Tolokers, with a million directed edges, every model is 32 channels wide, GAT has
-2 heads and training is shorter (``NARROW``, ``SHORT``). WebKB's tiny validation sets (59 nodes on Texas) are
-searched on all ten splits, Cora and CiteSeer on two. A run on a split that the search already trained with the
+fewer evaluations and five times less memory per unit of time) and search β on one split, at fractions of the largest
+β that those steps follow stably (see ``STABLE_BETA``); on Tolokers, with a million directed edges, every model is 32
+channels wide, GAT has 2 heads and training is shorter (``NARROW``, ``SHORT``). WebKB's tiny validation sets (59
+nodes on Texas) are searched on all ten splits, Cora and CiteSeer on two. A run on a split that the search already trained with the
 winning setting is that trial (same data, settings and seed), so it is recorded from the trial, not trained again.
 Every (dataset, model) job also writes a row to ``results/reproduce_budget.csv``: wall-clock and CPU seconds and
 the process's peak resident memory for that job.
@@ -58,14 +58,14 @@ from .cell import fit_cell
 from .cell.budget import members_per_batch
 from .data import dataset_names, load, select_split
 from .models import ACMP, GCN, GCNII, GRAND, MLP
-from .protocols.table import (BATCHED, DATASETS, GRIDS, HUB_RATES, LARGE, NARROW, SHORT, TRAINING, WEBKB, build,  # noqa: F401
-                              max_degree, protocol, search_splits, settings_grid, settings_key, training)
+from .protocols.table import (BATCHED, BETA_FRACTIONS, DATASETS, GRIDS, LARGE, NARROW, SHORT, STABLE_BETA, TRAINING, WEBKB,  # noqa: F401
+                              build, max_degree, protocol, search_splits, settings_grid, settings_key, training)
 from .train import fit
 
 # The protocol (what is trained) lives in physgnn.protocols.table and the cost model in physgnn.costs; their names
 # are re-exported here so that ``from physgnn.reproduce import GRIDS`` keeps working.
-__all__ = ["search", "best_setting", "run", "train_cell", "main", "BATCHED", "GRIDS", "DATASETS", "TRAINING", "LARGE", "HUB_RATES", "NARROW",
-           "SHORT", "max_degree", "protocol", "training", "search_splits", "settings_grid", "build", "job_order",
+__all__ = ["search", "best_setting", "run", "train_cell", "main", "BATCHED", "GRIDS", "DATASETS", "TRAINING", "LARGE", "STABLE_BETA",
+           "BETA_FRACTIONS", "NARROW", "SHORT", "max_degree", "protocol", "training", "search_splits", "settings_grid", "build", "job_order",
            "cell_seconds", "projected_wall"]
 
 RUN_COLUMNS = ("dataset", "model", "split", "settings")

@@ -92,12 +92,12 @@ def test_reproduce_best_setting_highest_mean_and_ties_to_the_first():
 
 def test_reproduce_protocol_per_dataset(data_env):
     """WebKB: the fixed grid, steps of 0.1, searched on all ten splits. Larger graphs: ODE models take steps of 0.5,
-    and ACMP's β is the hub rate over the largest degree, so that β·d_max (the hub's outward rate) is the same
-    {0.25, 1, 2.5} on every such graph; discrete models are unchanged everywhere."""
+    and ACMP's β is searched at fractions {1/4, 1/2, 1} of the largest β those steps follow stably; discrete models
+    are unchanged everywhere."""
     import torch
 
     from physgnn.data import load
-    from physgnn.reproduce import GRIDS, HUB_RATES, LARGE, max_degree, protocol, search_splits, settings_grid
+    from physgnn.reproduce import BETA_FRACTIONS, GRIDS, LARGE, STABLE_BETA, max_degree, protocol, search_splits, settings_grid
 
     assert search_splits("texas") == tuple(range(10)) and search_splits("cora") == (0, 1) and search_splits("minesweeper") == (0,)
     assert settings_grid("acmp-gcn", "texas") == settings_grid("acmp-gcn") and {s["step_size"] for s in settings_grid("acmp-gcn")} == {0.1}
@@ -106,7 +106,8 @@ def test_reproduce_protocol_per_dataset(data_env):
     assert max_degree("minesweeper") == int(torch.bincount(ei[1]).max()) == 8
     grid = settings_grid("acmp-gcn", "minesweeper")
     assert {s["step_size"] for s in grid} == {0.5}
-    assert [round(s["beta"] * 8, 4) for s in grid] == list(HUB_RATES)
+    assert [s["beta"] for s in grid] == [round(c * STABLE_BETA["minesweeper"], 6) for c in BETA_FRACTIONS]
+    assert BETA_FRACTIONS == (0.25, 0.5, 1.0) and set(STABLE_BETA) == set(LARGE)
     assert protocol("minesweeper", "gcn") == GRIDS["gcn"][0:1] + (GRIDS["gcn"][1], GRIDS["gcn"][2])
     assert "minesweeper" in LARGE and "texas" not in LARGE
     # the ODE models integrate to T = 1 on the small graphs and to T = 3 on the larger ones; GRAND searches nothing

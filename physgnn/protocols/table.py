@@ -18,7 +18,7 @@ import torch
 from ..data import load
 from ..models import ACMP, GAT, GCN, GCNII, GRAND, MLP
 
-__all__ = ["DATASETS", "GRIDS", "TRAINING", "WEBKB", "BATCHED", "LARGE", "ODE_MODELS", "HUB_RATES", "NARROW", "SHORT", "max_degree",
+__all__ = ["DATASETS", "GRIDS", "TRAINING", "WEBKB", "BATCHED", "LARGE", "ODE_MODELS", "STABLE_BETA", "BETA_FRACTIONS", "NARROW", "SHORT", "max_degree",
            "protocol", "training", "search_splits", "settings_grid", "settings_key", "build"]
 
 #: Every dataset of the table, in its row order.
@@ -47,18 +47,25 @@ WEBKB = ("texas", "wisconsin", "cornell")
 BATCHED = WEBKB + ("cora", "citeseer")
 
 #: The larger graphs, with 2,000 to 12,000 nodes and up to a million edges. On them the ODE models integrate to
-#: T = 3 with rk4 steps of 0.5 (6 steps, 24 field evaluations; steps of 0.1 would take 120) and search β on a scale
-#: set by the largest degree; discrete models keep their grids.
+#: T = 3 with rk4 steps of 0.5 (6 steps, 24 field evaluations; steps of 0.1 would take 120) and search β at
+#: fractions of the largest β those steps follow stably (:data:`STABLE_BETA`); discrete models keep their grids.
 LARGE = ("actor", "chameleon", "squirrel", "chameleon-filtered", "squirrel-filtered", "minesweeper", "tolokers")
 ODE_MODELS = ("acmp-gcn", "acmp-gat", "grand")
-#: On the larger graphs β is searched as c / d_max with c = β·d_max in {0.25, 1, 2.5}; the WebKB graphs, Cora and
-#: CiteSeer keep the fixed grid with steps of 0.1. (β = 0.05 with steps of 0.5 gives non-finite features within one
-#: epoch on Actor and Squirrel.) The scaling was argued from the *paper* form's push outward at rate αβ·deg(i); the
-#: code form that the table trains has no such term. Its own analysis (the spectrum of α(M − I) against the solver's
-#: stability region) is ``physgnn.stability.stable_beta``, which allows a larger β; with this grid
-#: β·(mean degree) stays at most 0.042 on six of the seven larger graphs (Chapter 7, Section 7.3), i.e. repulsion is
-#: nearly off there.
-HUB_RATES = (0.25, 1.0, 2.5)
+#: β* of each larger graph: the largest β for which rk4 steps of 0.5 follow the code-form field
+#: α((M − βP)x − x) stably at α = 1, with the book's couplings M (1/d_i on the edges) and a safety factor 0.9 for α
+#: growing in training: every decaying eigenvalue λ of the graph part keeps |R(τλ/0.9)| ≤ 1
+#: (``physgnn.stability.stable_beta`` with ``delta=None``; Chapter 7, Section 7.3, draws the spectra inside the rk4
+#: region). Computed once and rounded down to three significant digits, so that the settings, and with them the rows
+#: of the CSVs, do not depend on the last digits of a sparse eigensolver; ``tests/test_protocol_table.py`` recomputes
+#: two of them. The double well's own stiffness is left out: it is at most 2δ while the features stay within ±1, and
+#: a run whose features leave the solver's reach is caught (it scores NaN and ranks last in the search).
+#: With attention couplings (``acmp-gat``) the rows of M still sum to one; the same β* is used as an estimate.
+STABLE_BETA = {"actor": 0.0616, "chameleon": 0.0463, "squirrel": 0.0133, "chameleon-filtered": 0.064,
+               "squirrel-filtered": 0.0241, "minesweeper": 0.627, "tolokers": 0.013}
+#: β is searched at these fractions of :data:`STABLE_BETA`: β·(mean degree) then spans about 0.1 to 1.3 on the
+#: Wikipedia graphs and Actor (0.25 to 5 on Minesweeper), so repulsion is on in every setting. The WebKB graphs, Cora
+#: and CiteSeer keep the fixed grid of :data:`GRIDS` with rk4 steps of 0.1.
+BETA_FRACTIONS = (0.25, 0.5, 1.0)
 #: Every model is narrower on Tolokers. The graph has 11,758 nodes and 1,038,000 directed edges, 2.6 times
 #: Squirrel's, and is the dearest of the table (at the full budget ACMP-GCN alone took an hour of CPU time there,
 #: see ``reproduce_budget.csv``). There all models are 32 channels wide, GAT scores each edge with 2 heads instead
@@ -95,7 +102,7 @@ def protocol(dataset: str | None, model: str) -> tuple[type, dict, dict]:
     if dataset in LARGE and model in ODE_MODELS:
         fixed.update(step_size=0.5, T=3.0)
         if model != "grand":
-            grid["beta"] = [round(c / max_degree(dataset), 6) for c in HUB_RATES]
+            grid["beta"] = [round(c * STABLE_BETA[dataset], 6) for c in BETA_FRACTIONS]
     return cls, fixed, grid
 
 

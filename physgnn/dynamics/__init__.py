@@ -2,6 +2,7 @@
 
 from .coupling import COUPLINGS, attention_weights, coupling
 from .fields import ACMPField, AllenCahn, AttractionRepulsion, Diffusion, GraphField
+from .graff import OMEGAS, GRAFFField
 from .graph import SparseGraph
 from .official import NORMALISATIONS, NormalisedDiffusion, OfficialACMPField, normalised_adjacency
 from .rhs import FORMS, acmp_rhs
@@ -13,7 +14,9 @@ __all__ = [
     "COUPLINGS",
     "Diffusion",
     "FORMS",
+    "GRAFFField",
     "GraphField",
+    "OMEGAS",
     "NORMALISATIONS",
     "NormalisedDiffusion",
     "OfficialACMPField",

@@ -1,5 +1,6 @@
 """Forces on graphs: couplings, the ACMP right-hand side, and vector fields for ODE solvers."""
 
+from .conservative import STEPS, hamiltonian, wave_jacobian, wave_step
 from .coupling import COUPLINGS, attention_weights, coupling
 from .fields import ACMPField, AllenCahn, AttractionRepulsion, Diffusion, GraphField
 from .graff import OMEGAS, GRAFFField
@@ -21,7 +22,11 @@ __all__ = [
     "NormalisedDiffusion",
     "OfficialACMPField",
     "SparseGraph",
+    "STEPS",
     "acmp_rhs",
+    "hamiltonian",
+    "wave_jacobian",
+    "wave_step",
     "attention_weights",
     "normalised_adjacency",
     "coupling",

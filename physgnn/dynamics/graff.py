@@ -24,7 +24,8 @@ high-frequency part growing at the rate :math:`|w_k|\lambda_{\max}`). One channe
 book's attraction minus repulsion on the normalised Laplacian; GRAFF lets every direction carry its own sign.
 
 W is stored as a free matrix M and used as :math:`(M + M^\top)/2`, so it is symmetric by construction
-(:attr:`GRAFFField.W`); Ω is diagonal (as in the paper) or tied to W (``omega="weight"``).
+(:attr:`GRAFFField.W`); Ω is tied to W (``omega="weight"``, the default) or a learned diagonal (the paper's
+choice, ``omega="diagonal"``).
 
 Shapes: ``f(t, x)``: x [N, F] → [N, F]; :meth:`GRAFFField.energy`: [N, F] → scalar.
 """
@@ -52,14 +53,15 @@ class GRAFFField(nn.Module):
             :meth:`set_graph`.
         num_nodes: N.
         channels: F.
-        omega: ``"diagonal"`` (a learned diagonal Ω, initialised to zero) or ``"weight"`` (Ω = W).
+        omega: ``"weight"`` (Ω = W, the default: the flow is −LXW, a Dirichlet energy per channel direction) or
+            ``"diagonal"`` (a learned diagonal Ω, initialised to zero, as in the paper).
         weight: an optional symmetric [F, F] start for W (default: PyG-style uniform noise, symmetrised).
 
     Raises:
         ValueError: on a bad ``channels``, ``omega`` or a non-symmetric / wrongly shaped ``weight``.
     """
 
-    def __init__(self, edge_index: torch.Tensor | None, num_nodes: int, channels: int, *, omega: str = "diagonal",
+    def __init__(self, edge_index: torch.Tensor | None, num_nodes: int, channels: int, *, omega: str = "weight",
                  weight: torch.Tensor | None = None):
         super().__init__()
         where = type(self).__name__
@@ -78,7 +80,7 @@ class GRAFFField(nn.Module):
             if not torch.allclose(weight, weight.T, atol=1e-6 * (1 + float(weight.abs().max()))):
                 raise ValueError(f"{where}: weight must be symmetric (W = Wᵀ), as the energy needs; pass "
                                  "(M + M.T) / 2")
-            start = weight.detach().clone().float()
+            start = weight.detach().clone()  # its dtype is kept (float64 stays exact)
         self.raw_weight = nn.Parameter(start)
         self.omega_diag = nn.Parameter(torch.zeros(channels)) if omega == "diagonal" else None
         self.nfe = 0

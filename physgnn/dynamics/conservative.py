@@ -49,7 +49,7 @@ def hamiltonian(x: torch.Tensor, y: torch.Tensor, lap: Lap) -> torch.Tensor:
 
 
 def wave_step(x: torch.Tensor, y: torch.Tensor, lap: Lap, tau: float, method: str = "leapfrog"):
-    r"""One step of size ``tau`` of :math:`\dot X = Y,\ \dot Y = -LX` by ``method`` (one of :data:`STEPS`).
+    r"""One step of size ``tau`` of :math:`\dot X = Y,\ \dot Y = -LX` by ``method`` (one of ``STEPS``).
 
     Returns the new (X, Y), each [N, F].
     """

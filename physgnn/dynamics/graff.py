@@ -24,10 +24,10 @@ high-frequency part growing at the rate :math:`|w_k|\lambda_{\max}`). One channe
 book's attraction minus repulsion on the normalised Laplacian; GRAFF lets every direction carry its own sign.
 
 W is stored as a free matrix M and used as :math:`(M + M^\top)/2`, so it is symmetric by construction
-(:attr:`GRAFFField.W`); Ω is tied to W (``omega="weight"``, the default) or a learned diagonal (the paper's
+(the property ``W``); Ω is tied to W (``omega="weight"``, the default) or a learned diagonal (the paper's
 choice, ``omega="diagonal"``).
 
-Shapes: ``f(t, x)``: x [N, F] → [N, F]; :meth:`GRAFFField.energy`: [N, F] → scalar.
+Shapes: ``f(t, x)``: x [N, F] → [N, F]; ``energy(x)``: [N, F] → scalar.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class GRAFFField(nn.Module):
 
     Args:
         edge_index: [2, E] edges j → i (undirected graphs store both directions); ``None`` to bind later with
-            :meth:`set_graph`.
+            ``set_graph``.
         num_nodes: N.
         channels: F.
         omega: ``"weight"`` (Ω = W, the default: the flow is −LXW, a Dirichlet energy per channel direction) or

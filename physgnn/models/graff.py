@@ -4,7 +4,7 @@ r"""GRAFF as a classifier: encoder → gradient flow of a learned energy → dec
 
     H(0) = \mathrm{Enc}(X),\qquad \dot H = -H\Omega + \hat A H W,\qquad \hat Y = \mathrm{Dec}(\mathrm{ReLU}(H(T))),
 
-with W symmetric (:class:`~physgnn.dynamics.graff.GRAFFField`). The paper's discrete GRAFF is this flow solved
+with W symmetric (:class:`~physgnn.dynamics.GRAFFField`). The paper's discrete GRAFF is this flow solved
 by explicit Euler with a fixed step, its weights shared by every layer: the default here (``method="euler"``,
 ``step_size`` τ, T/τ layers). The paper's optional source term :math:`-\tilde\beta H(0)` is left out.
 
@@ -20,7 +20,7 @@ __all__ = ["GRAFF"]
 
 
 class GRAFF(_ODEClassifier):
-    """GRAFF: the gradient flow of the energy 𝓔_θ of :mod:`physgnn.dynamics.graff`, between a linear encoder and a
+    """GRAFF: the gradient flow of the energy 𝓔_θ of :class:`~physgnn.dynamics.GRAFFField`, between a linear encoder and a
     linear decoder.
 
     Args:

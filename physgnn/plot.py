@@ -19,6 +19,7 @@ COLORS = {
     "grand": "#009E73",  # bluish green
     "mlp": "#000000",  # black
     "gcnii": "#E69F00",  # orange
+    "graff": "#56B4E9",  # sky blue
     "diffusion": "#009E73",
     "repulsion": "#D55E00",
     "allen-cahn": "#0072B2",

@@ -1,14 +1,15 @@
 """Models: graph neural ODEs (ACMP, GRAND), discrete baselines (GCN, GAT, GCNII, MLP), the residual LayerNorm baselines
-of Platonov et al. (ResNet, ResGCN, ResSAGE, ResGAT) and two heterophily-specific models (LINKX, FAGCN)."""
+of Platonov et al. (ResNet, ResGCN, ResSAGE, ResGAT) and three heterophily-specific models (LINKX, FAGCN, GPR-GNN)."""
 
 from .acmp import ACMP, GRAND, OfficialACMP
 from .baselines import GAT, GCN, GCNII, MLP
+from .gprgnn import GPRGNN
 from .ode import METHODS, GraphODE
 from .residual import FAGCN, LINKX, ResGAT, ResGCN, ResNet, ResSAGE
 
 #: every model built as ``Model(in_channels, hidden, out_channels)``; LINKX is not here: it also needs ``num_nodes``
 MODELS = {"acmp": ACMP, "grand": GRAND, "gcn": GCN, "gat": GAT, "gcnii": GCNII, "mlp": MLP,
-          "resnet": ResNet, "resgcn": ResGCN, "ressage": ResSAGE, "resgat": ResGAT, "fagcn": FAGCN}
+          "resnet": ResNet, "resgcn": ResGCN, "ressage": ResSAGE, "resgat": ResGAT, "fagcn": FAGCN, "gprgnn": GPRGNN}
 
-__all__ = ["ACMP", "FAGCN", "GAT", "GCN", "GCNII", "GRAND", "GraphODE", "LINKX", "METHODS", "MLP", "MODELS", "OfficialACMP",
+__all__ = ["ACMP", "FAGCN", "GAT", "GCN", "GCNII", "GPRGNN", "GRAND", "GraphODE", "LINKX", "METHODS", "MLP", "MODELS", "OfficialACMP",
            "ResGAT", "ResGCN", "ResNet", "ResSAGE"]

@@ -7,30 +7,30 @@ graph Ginzburg–Landau energy (book eq. :eq:`ch5-gl`)
 .. math::
 
     E(u) = \frac{\varepsilon}{2}\, u^\top \mathcal L u + \frac{1}{\varepsilon} \sum_i W(u_i)
-           + \frac{\mu}{2} \sum_i m_i (u_i - f_i)^2 ,
+           + \frac{\omega}{2} \sum_i m_i (u_i - f_i)^2 ,
 
 with :math:`\mathcal L = D - A` the graph Laplacian (weighted when ``edge_weight`` is given), the double well
-:math:`W(u) = (1 - u^2)^2/4` and the fidelity strength :math:`\mu`. Its gradient flow is the graph Allen–Cahn
-equation with fidelity, :math:`\dot u = -\varepsilon \mathcal L u - W'(u)/\varepsilon - \mu\, m \odot (u - f)`.
+:math:`W(u) = (1 - u^2)^2/4` and the fidelity strength :math:`\omega`. Its gradient flow is the graph Allen–Cahn
+equation with fidelity, :math:`\dot u = -\varepsilon \mathcal L u - W'(u)/\varepsilon - \omega\, m \odot (u - f)`.
 
 Three ways to step it, all on dense [N, N] matrices (graphs of a few thousand nodes):
 
 * :meth:`DiffuseInterface.explicit_step`: :math:`u - \tau \nabla E(u)`; stable only for small :math:`\tau`
-  (about :math:`\tau < 2/(\varepsilon \lambda_{\max}(\mathcal L) + \mu + 2/\varepsilon)`).
+  (about :math:`\tau < 2/(\varepsilon \lambda_{\max}(\mathcal L) + \omega + 2/\varepsilon)`).
 * :meth:`DiffuseInterface.convex_splitting_step` (Eyre's splitting, as in Bertozzi and Flenner): the convex part
-  :math:`\frac{\varepsilon}{2} u^\top \mathcal L u + \frac{c}{2}\lVert u\rVert^2 + \text{fidelity}` implicit, the
-  rest :math:`\frac{c}{2}\lVert u\rVert^2 - \frac1\varepsilon \sum_i W(u_i)` explicit:
+  :math:`\frac{\varepsilon}{2} u^\top \mathcal L u + \frac{\chi}{2}\lVert u\rVert^2 + \text{fidelity}` implicit, the
+  rest :math:`\frac{\chi}{2}\lVert u\rVert^2 - \frac1\varepsilon \sum_i W(u_i)` explicit:
 
-  .. math:: \Bigl(\tfrac{1}{\tau} + c + \varepsilon \mathcal L + \mu M\Bigr) u^{n+1}
-            = \bigl(\tfrac{1}{\tau} + c\bigr) u^n - \tfrac{1}{\varepsilon} W'(u^n) + \mu M f ,
+  .. math:: \Bigl(\tfrac{1}{\tau} + \chi + \varepsilon \mathcal L + \omega M\Bigr) u^{n+1}
+            = \bigl(\tfrac{1}{\tau} + \chi\bigr) u^n - \tfrac{1}{\varepsilon} W'(u^n) + \omega M f ,
             \qquad M = \operatorname{diag}(m).
 
-  For :math:`c \ge 2/\varepsilon` and :math:`u^0, f \in [-1, 1]`, every :math:`u^n` stays in :math:`[-1, 1]` and
+  For :math:`\chi \ge 2/\varepsilon` and :math:`u^0, f \in [-1, 1]`, every :math:`u^n` stays in :math:`[-1, 1]` and
   :math:`E(u^{n+1}) \le E(u^n)` **for every step size** :math:`\tau > 0` (the left matrix is an M-matrix whose row
   sums bound the right side; on the box the explicit part is convex, and Eyre's argument applies).
 * :meth:`DiffuseInterface.mbo_step` (Merriman, Bence and Osher; on graphs Merkurjev, Kostić and Bertozzi, 2013):
   diffuse with fidelity for a time :math:`\tau` (``inner`` implicit-Euler substeps of
-  :math:`\dot u = -\mathcal L u - \mu\, m \odot (u - f)`), then threshold to :math:`\operatorname{sign}(u) \in \{-1, +1\}`.
+  :math:`\dot u = -\mathcal L u - \omega\, m \odot (u - f)`), then threshold to :math:`\operatorname{sign}(u) \in \{-1, +1\}`.
 
 Shapes: ``u`` [N]; every step returns [N] float64.
 """
@@ -81,12 +81,12 @@ class DiffuseInterface:
         known: [N] bool, the nodes whose label is given (the fidelity mask :math:`m`).
         f: [N] target values; only ``f[known]`` is used and must lie in [-1, 1] (labels ±1).
         eps: interface width :math:`\varepsilon > 0`.
-        mu: fidelity strength :math:`\mu \ge 0`.
+        omega: fidelity strength :math:`\omega \ge 0`.
         edge_weight: optional [E] non-negative weights.
     """
 
     def __init__(self, edge_index: torch.Tensor, num_nodes: int, known: torch.Tensor, f: torch.Tensor, *,
-                 eps: float = 1.0, mu: float = 1.0, edge_weight: torch.Tensor | None = None):
+                 eps: float = 1.0, omega: float = 1.0, edge_weight: torch.Tensor | None = None):
         self.laplacian = graph_laplacian(edge_index, num_nodes, edge_weight)
         n = self.laplacian.size(0)
         if not isinstance(known, torch.Tensor) or known.dtype != torch.bool or known.shape != (n,):
@@ -98,7 +98,7 @@ class DiffuseInterface:
         if (f[known].abs() > 1).any():
             raise ValueError("DiffuseInterface: f[known] must lie in [-1, 1] (labels -1 and +1)")
         self.eps = _number(eps, "eps", 0.0, strict=True)
-        self.mu = _number(mu, "mu", 0.0, strict=False)
+        self.omega = _number(omega, "omega", 0.0, strict=False)
         self.mask = known.double().to(self.laplacian.device)
         self.f = torch.where(known, f, torch.zeros_like(f)).to(self.laplacian.device)
         self._solves = {}
@@ -120,12 +120,12 @@ class DiffuseInterface:
         r""":math:`E(u)`, the graph Ginzburg–Landau energy with fidelity (module docstring)."""
         u = self._u(u, "energy")
         e = 0.5 * self.eps * (u @ self.laplacian @ u) + double_well(u).sum() / self.eps
-        return float(e + 0.5 * self.mu * (self.mask * (u - self.f) ** 2).sum())
+        return float(e + 0.5 * self.omega * (self.mask * (u - self.f) ** 2).sum())
 
     def gradient(self, u: torch.Tensor) -> torch.Tensor:
-        r""":math:`\nabla E(u) = \varepsilon \mathcal L u + (u^3 - u)/\varepsilon + \mu\, m \odot (u - f)`: [N]."""
+        r""":math:`\nabla E(u) = \varepsilon \mathcal L u + (u^3 - u)/\varepsilon + \omega\, m \odot (u - f)`: [N]."""
         u = self._u(u, "gradient")
-        return self.eps * (self.laplacian @ u) + (u**3 - u) / self.eps + self.mu * self.mask * (u - self.f)
+        return self.eps * (self.laplacian @ u) + (u**3 - u) / self.eps + self.omega * self.mask * (u - self.f)
 
     def explicit_step(self, u: torch.Tensor, tau: float) -> torch.Tensor:
         r"""Forward Euler on the gradient flow: :math:`u - \tau \nabla E(u)`."""
@@ -137,27 +137,27 @@ class DiffuseInterface:
             self._solves = {key: torch.linalg.cholesky(matrix)}
         return self._solves[key]
 
-    def convex_splitting_step(self, u: torch.Tensor, tau: float, c: float | None = None) -> torch.Tensor:
-        r"""One convex-splitting step (module docstring); ``c`` defaults to :math:`2/\varepsilon`, the smallest value
+    def convex_splitting_step(self, u: torch.Tensor, tau: float, chi: float | None = None) -> torch.Tensor:
+        r"""One convex-splitting step (module docstring); ``chi`` (:math:`\chi`) defaults to :math:`2/\varepsilon`, the smallest value
         for which the step is energy-decreasing and keeps :math:`[-1, 1]` for every ``tau``."""
         u = self._u(u, "convex_splitting_step")
         tau = self._tau(tau)
-        c = 2.0 / self.eps if c is None else _number(c, "c", 0.0, strict=False)
-        diagonal = (1.0 / tau + c) + self.mu * self.mask
-        chol = self._solver(("cs", tau, c), diagonal, self.eps)
-        rhs = (1.0 / tau + c) * u - (u**3 - u) / self.eps + self.mu * self.mask * self.f
+        chi = 2.0 / self.eps if chi is None else _number(chi, "chi", 0.0, strict=False)
+        diagonal = (1.0 / tau + chi) + self.omega * self.mask
+        chol = self._solver(("cs", tau, chi), diagonal, self.eps)
+        rhs = (1.0 / tau + chi) * u - (u**3 - u) / self.eps + self.omega * self.mask * self.f
         return torch.cholesky_solve(rhs.unsqueeze(1), chol).squeeze(1)
 
     def diffuse(self, u: torch.Tensor, tau: float, inner: int = 1) -> torch.Tensor:
         r"""The diffusion half of MBO: ``inner`` implicit-Euler substeps of length :math:`\tau/\text{inner}` of
-        :math:`\dot u = -\mathcal L u - \mu\, m \odot (u - f)` (no double well)."""
+        :math:`\dot u = -\mathcal L u - \omega\, m \odot (u - f)` (no double well)."""
         u = self._u(u, "diffuse")
         tau = self._tau(tau)
         inner = _checks.positive_int(inner, "inner", "DiffuseInterface.diffuse")
         h = tau / inner
-        chol = self._solver(("mbo", h), 1.0 / h + self.mu * self.mask, 1.0)
+        chol = self._solver(("mbo", h), 1.0 / h + self.omega * self.mask, 1.0)
         for _ in range(inner):
-            u = torch.cholesky_solve((u / h + self.mu * self.mask * self.f).unsqueeze(1), chol).squeeze(1)
+            u = torch.cholesky_solve((u / h + self.omega * self.mask * self.f).unsqueeze(1), chol).squeeze(1)
         return u
 
     def mbo_step(self, u: torch.Tensor, tau: float, inner: int = 3) -> torch.Tensor:

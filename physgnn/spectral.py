@@ -4,11 +4,11 @@ The frequencies of a graph are the eigenpairs of :math:`L = I - \hat A`,
 :math:`\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}` (book notation): :math:`L u_k = \lambda_k u_k` with
 :math:`0 = \lambda_1 \le \dots \le \lambda_N < 2`. A small :math:`\lambda_k` means a smooth pattern (neighbours
 alike), a large one a pattern that changes sign along most edges. A filter :math:`g(L)` multiplies the component
-of a signal along :math:`u_k` by :math:`g(\lambda_k)`, its *frequency response*:
+of a signal along :math:`u_k` by :math:`r(\lambda_k)`, its *frequency response*:
 
-* one GCN propagation :math:`\hat A = I - L`: :math:`g(\lambda) = 1 - \lambda`, and :math:`K` of them
+* one GCN propagation :math:`\hat A = I - L`: :math:`r(\lambda) = 1 - \lambda`, and :math:`K` of them
   :math:`(1 - \lambda)^K`, a low-pass filter (book eq. :eq:`ch4-spectral-gcn`);
-* a polynomial :math:`\sum_k \gamma_k \hat A^k` (GPR-GNN): :math:`g(\lambda) = \sum_k \gamma_k (1 - \lambda)^k`
+* a polynomial :math:`\sum_k \theta_k \hat A^k` (GPR-GNN): :math:`r(\lambda) = \sum_k \theta_k (1 - \lambda)^k`
   (:func:`polynomial_response`);
 * the linear part of ACMP's code form, :math:`\dot X = \alpha((\hat A - \beta \tilde A)X - X)`, run for a time
   :math:`t` (:func:`code_form_gain`): :math:`e^{-\alpha t \lambda}` at :math:`\beta = 0`; repulsion tilts it
@@ -66,17 +66,17 @@ def _frequencies(lam, where: str) -> torch.Tensor:
     return lam
 
 
-def polynomial_response(gamma, lam) -> torch.Tensor:
-    r"""Frequency response of the polynomial filter :math:`\sum_{k=0}^{K} \gamma_k \hat A^k` (GPR-GNN):
-    :math:`g(\lambda) = \sum_k \gamma_k (1 - \lambda)^k`. ``gamma`` [K + 1], ``lam`` [M] → [M] float64.
-    ``gamma = [0, 0, 1]`` is two GCN propagations, :math:`(1 - \lambda)^2`."""
-    gamma = torch.as_tensor(gamma, dtype=torch.float64).detach()
-    if gamma.dim() != 1 or gamma.numel() == 0 or not torch.isfinite(gamma).all():
-        raise ValueError(f"polynomial_response: gamma must be a non-empty finite 1-d tensor [K + 1], "
-                         f"got shape {tuple(gamma.shape)}")
+def polynomial_response(theta, lam) -> torch.Tensor:
+    r"""Frequency response of the polynomial filter :math:`\sum_{k=0}^{K} \theta_k \hat A^k` (GPR-GNN):
+    :math:`r(\lambda) = \sum_k \theta_k (1 - \lambda)^k`. ``theta`` [K + 1], ``lam`` [M] → [M] float64.
+    ``theta = [0, 0, 1]`` is two GCN propagations, :math:`(1 - \lambda)^2`."""
+    theta = torch.as_tensor(theta, dtype=torch.float64).detach()
+    if theta.dim() != 1 or theta.numel() == 0 or not torch.isfinite(theta).all():
+        raise ValueError(f"polynomial_response: theta must be a non-empty finite 1-d tensor [K + 1], "
+                         f"got shape {tuple(theta.shape)}")
     lam = _frequencies(lam, "polynomial_response")
-    powers = (1 - lam).unsqueeze(1) ** torch.arange(gamma.numel(), dtype=torch.float64)  # [M, K + 1]
-    return powers @ gamma
+    powers = (1 - lam).unsqueeze(1) ** torch.arange(theta.numel(), dtype=torch.float64)  # [M, K + 1]
+    return powers @ theta
 
 
 def frequency_profile(x: torch.Tensor, U: torch.Tensor) -> torch.Tensor:
@@ -120,12 +120,12 @@ def code_form_gain(edge_index: torch.Tensor, num_nodes: int, beta: float, t: flo
                    spectrum: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     r"""How much of each frequency the code-form flow keeps after time ``t``: returns ``(lam, gain)``, both [N],
 
-    .. math:: g_k = u_k^\top e^{\alpha t S_\beta} u_k ,
+    .. math:: r_k = u_k^\top e^{\alpha t S_\beta} u_k ,
 
     with :math:`S_\beta` from :func:`code_form_operator` and :math:`(\lambda_k, u_k)` from
     :func:`laplacian_spectrum` (pass ``spectrum=(lam, U)`` to reuse one). At :math:`\beta = 0`,
-    :math:`g_k = e^{-\alpha t \lambda_k}` exactly. For :math:`\beta \ne 0` the flow does not share the eigenvectors
-    of :math:`L` unless the graph is regular, and :math:`g_k` is the diagonal of the propagator in that basis: the
+    :math:`r_k = e^{-\alpha t \lambda_k}` exactly. For :math:`\beta \ne 0` the flow does not share the eigenvectors
+    of :math:`L` unless the graph is regular, and :math:`r_k` is the diagonal of the propagator in that basis: the
     part of :math:`u_k` that stays :math:`u_k`. On a :math:`d`-regular graph it is exactly
     :math:`\exp\bigl(\alpha t\,[-\beta(d + 1) - (1 - \beta(d + 1))\lambda_k]\bigr)`: the slope in :math:`\lambda`
     changes sign at :math:`\beta = 1/(d + 1)`, from low-pass to high-pass."""

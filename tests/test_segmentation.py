@@ -15,8 +15,8 @@ KNOWN = torch.zeros(N, dtype=torch.bool)
 KNOWN[:6] = True
 
 
-def problem(eps=0.7, mu=2.0):
-    return DiffuseInterface(EI, N, KNOWN, F, eps=eps, mu=mu)
+def problem(eps=0.7, omega=2.0):
+    return DiffuseInterface(EI, N, KNOWN, F, eps=eps, omega=omega)
 
 
 def test_graph_laplacian_is_degree_minus_adjacency():
@@ -33,7 +33,7 @@ def test_gradient_is_the_autograd_gradient_of_the_energy():
     p = problem()
     u = torch.linspace(-0.9, 0.9, N, dtype=torch.float64).requires_grad_()
     lap = p.laplacian
-    e = 0.5 * p.eps * u @ lap @ u + ((1 - u**2) ** 2 / 4).sum() / p.eps + 0.5 * p.mu * (p.mask * (u - p.f) ** 2).sum()
+    e = 0.5 * p.eps * u @ lap @ u + ((1 - u**2) ** 2 / 4).sum() / p.eps + 0.5 * p.omega * (p.mask * (u - p.f) ** 2).sum()
     (g,) = torch.autograd.grad(e, u)
     assert abs(e.item() - p.energy(u.detach())) < 1e-10
     assert torch.allclose(g, p.gradient(u.detach()), atol=1e-12)
@@ -58,8 +58,8 @@ def test_the_splitting_constant_matters_and_the_explicit_step_fails_where_splitt
     for _ in range(20):
         u = p.explicit_step(u, 1.0)  # tau far above 2 / (eps * lambda_max)
     assert not torch.isfinite(u).all() or p.energy(u) > p.energy(u0)
-    # c = 0 (no stabilisation) at a large step leaves the box: the guarantee needs c >= 2 / eps
-    v = p.convex_splitting_step(torch.full((N,), 0.5, dtype=torch.float64), 1e3, c=0.0)
+    # chi = 0 (no stabilisation) at a large step leaves the box: the guarantee needs chi >= 2 / eps
+    v = p.convex_splitting_step(torch.full((N,), 0.5, dtype=torch.float64), 1e3, chi=0.0)
     assert v.abs().max() > 1
 
 
@@ -67,8 +67,8 @@ def test_convex_splitting_step_solves_its_linear_system():
     p = problem()
     u = torch.linspace(-1, 1, N, dtype=torch.float64)
     tau, c = 0.3, 2 / p.eps
-    lhs = torch.eye(N, dtype=torch.float64) * (1 / tau + c) + p.eps * p.laplacian + p.mu * torch.diag(p.mask)
-    rhs = (1 / tau + c) * u - (u**3 - u) / p.eps + p.mu * p.mask * p.f
+    lhs = torch.eye(N, dtype=torch.float64) * (1 / tau + c) + p.eps * p.laplacian + p.omega * torch.diag(p.mask)
+    rhs = (1 / tau + c) * u - (u**3 - u) / p.eps + p.omega * p.mask * p.f
     assert torch.allclose(p.convex_splitting_step(u, tau), torch.linalg.solve(lhs, rhs), atol=1e-10)
 
 
@@ -78,10 +78,10 @@ def test_mbo_output_is_binary_and_diffusion_matches_a_dense_solve():
     out = p.mbo_step(u, 0.5, inner=4)
     assert set(out.unique().tolist()) <= {-1.0, 1.0}
     h = 0.5 / 4
-    lhs = torch.eye(N, dtype=torch.float64) / h + p.laplacian + p.mu * torch.diag(p.mask)
+    lhs = torch.eye(N, dtype=torch.float64) / h + p.laplacian + p.omega * torch.diag(p.mask)
     v = u.clone()
     for _ in range(4):
-        v = torch.linalg.solve(lhs, v / h + p.mu * p.mask * p.f)
+        v = torch.linalg.solve(lhs, v / h + p.omega * p.mask * p.f)
     assert torch.allclose(p.diffuse(u, 0.5, inner=4), v, atol=1e-10)
     assert torch.equal(out, torch.where(v >= 0, 1.0, -1.0).double())
 
@@ -93,7 +93,7 @@ def test_allen_cahn_segments_a_grid_with_two_labels():
     f = torch.where(col >= 5, 1.0, -1.0).double()
     known = torch.zeros(100, dtype=torch.bool)
     known[[42, 57]] = True
-    p = DiffuseInterface(g.edge_index, 100, known, f, eps=1.0, mu=5.0)
+    p = DiffuseInterface(g.edge_index, 100, known, f, eps=1.0, omega=5.0)
     u = torch.where(known, f, torch.zeros(100, dtype=torch.float64))
     for _ in range(200):
         u = p.convex_splitting_step(u, 1.0)
@@ -107,9 +107,9 @@ def test_allen_cahn_segments_a_grid_with_two_labels():
     (lambda: DiffuseInterface(EI, N, KNOWN, 2 * F), "f"),
     (lambda: DiffuseInterface(EI, N, KNOWN, F[:-1]), "f must have shape"),
     (lambda: DiffuseInterface(EI, N, KNOWN, F, eps=0.0), "eps"),
-    (lambda: DiffuseInterface(EI, N, KNOWN, F, mu=-1.0), "mu"),
+    (lambda: DiffuseInterface(EI, N, KNOWN, F, omega=-1.0), "omega"),
     (lambda: problem().convex_splitting_step(F, 0.0), "tau"),
-    (lambda: problem().convex_splitting_step(F, 1.0, c=-1.0), "c"),
+    (lambda: problem().convex_splitting_step(F, 1.0, chi=-1.0), "chi"),
     (lambda: problem().mbo_step(F[:-1], 1.0), "u must have shape"),
     (lambda: problem().diffuse(F, 1.0, inner=0), "inner"),
     (lambda: graph_laplacian(torch.tensor([[0], [1]]), 2), "undirected"),

@@ -34,10 +34,10 @@ def test_laplacian_and_spectrum_match_a_dense_construction():
 
 def test_polynomial_response_is_the_eigenvalues_of_the_polynomial_matrix():
     lam, U = laplacian_spectrum(EI, N)
-    gamma = torch.tensor([0.5, -1.0, 0.25, 0.3], dtype=torch.float64)
+    theta = torch.tensor([0.5, -1.0, 0.25, 0.3], dtype=torch.float64)
     a = dense_a_hat(EI, N)
-    matrix = sum(g * torch.linalg.matrix_power(a, k) for k, g in enumerate(gamma))
-    assert torch.allclose(torch.diag(U.T @ matrix @ U), polynomial_response(gamma, lam), atol=1e-10)
+    matrix = sum(g * torch.linalg.matrix_power(a, k) for k, g in enumerate(theta))
+    assert torch.allclose(torch.diag(U.T @ matrix @ U), polynomial_response(theta, lam), atol=1e-10)
     # two GCN propagations: (1 - lambda)^2, low-pass; alternating signs give a response that rises with lambda
     assert torch.allclose(polynomial_response([0, 0, 1.0], lam), (1 - lam) ** 2)
     high = polynomial_response([0.5, -0.5], lam)
@@ -103,22 +103,22 @@ def test_gprgnn_is_its_polynomial_filter_on_the_mlp_output():
     out = model(x, EI)
     h = model.mlp(x)
     a = dense_a_hat(EI, N)
-    expected = sum(g * torch.linalg.matrix_power(a, k) @ h for k, g in enumerate(model.gamma))
+    expected = sum(g * torch.linalg.matrix_power(a, k) @ h for k, g in enumerate(model.theta))
     assert torch.allclose(out, expected, atol=1e-10)
     out.square().sum().backward()
-    assert model.gamma.grad is not None and model.gamma.grad.abs().sum() > 0
-    assert abs(model.gamma.detach().sum().item() - 1) < 1e-6  # PageRank start: the weights sum to 1
+    assert model.theta.grad is not None and model.theta.grad.abs().sum() > 0
+    assert abs(model.theta.detach().sum().item() - 1) < 1e-6  # PageRank start: the weights sum to 1
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: polynomial_response([], torch.zeros(3)), "gamma"),
+    (lambda: polynomial_response([], torch.zeros(3)), "theta"),
     (lambda: polynomial_response([1.0], torch.tensor([0.0, 2.5])), "lam"),
     (lambda: frequency_profile(torch.zeros(N), torch.eye(N)), "zero"),
     (lambda: frequency_profile(torch.ones(N), torch.eye(N + 1)), "U"),
     (lambda: laplacian_spectrum(torch.tensor([[0], [1]]), 2), "undirected"),
     (lambda: code_form_operator(EI, N, float("nan")), "beta"),
     (lambda: code_form_gain(EI, N, 0.1, t=-1.0), "t"),
-    (lambda: GPRGNN(3, 8, 2, init_alpha=1.5), "init_alpha"),
+    (lambda: GPRGNN(3, 8, 2, teleport=1.5), "teleport"),
     (lambda: GPRGNN(3, 8, 2, K=0), "K"),
     (lambda: GPRGNN(3, 8, 2)(torch.ones(N, 4), EI), "shape"),
 ])

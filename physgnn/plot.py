@@ -24,6 +24,9 @@ COLORS = {
     "repulsion": "#D55E00",
     "allen-cahn": "#0072B2",
     "attraction-repulsion": "#E69F00",
+    "gprgnn": "#56B4E9",  # sky blue
+    "fagcn": "#F0E442",  # yellow (drawn with a dark edge)
+    "mbo": "#CC79A7",
 }
 
 

@@ -19,6 +19,13 @@ def test_compare_counts_identical_trials_and_cpu():
     assert s["cpu_fresh"] == 6.0 and s["cpu_committed"] == 9.0 + 2.0 + 2.0  # wall seconds where cpu is missing
 
 
+def test_a_run_diverged_in_both_encodings_is_one_outcome_not_identical():
+    committed = [_row(0, val="0.0", test="", best="0"), _row(1, val="0.0", test="", best="0")]
+    fresh = [_row(0, val="nan", test="nan", best="-1"), _row(1, val="0.4", best="-1")]
+    (s,) = rerun.compare(fresh, committed)
+    assert (s["identical"], s["diverged"], s["differing"]) == (0, 1, ['{"a": 1} split 1'])
+
+
 def test_main_refuses_the_projects_own_folder_and_a_missing_one(tmp_path, monkeypatch):
     monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
     with pytest.raises(SystemExit):

@@ -6,7 +6,12 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-__all__ = ["COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html"]
+__all__ = [
+    "COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html",
+    "DPI", "grid_animation", "grid_energy_animation", "swarm_animation",
+    "graph_and_adjacency", "graphs_and_averaging", "averaging_and_energy", "homophily_bars",
+    "norm_and_energy", "double_well_marbles", "training_curves",
+]
 
 #: Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -180,3 +185,15 @@ def animation_html(anim, alt: str, *, dpi: int = 72, default_mode: str = "loop")
     if 'alt="' not in page:
         raise RuntimeError("animation_html: matplotlib's player changed; could not attach the alt text")
     return HTML(page)
+
+
+# The animations and the chapters' figures live in their own modules; the chapters reach them as physgnn.plot.<name>.
+from physgnn.plot_anim import DPI, grid_animation, grid_energy_animation, swarm_animation  # noqa: E402
+from physgnn.plot_graphs import (  # noqa: E402
+    averaging_and_energy,
+    graph_and_adjacency,
+    graphs_and_averaging,
+    homophily_bars,
+)
+from physgnn.plot_forces import double_well_marbles, norm_and_energy  # noqa: E402
+from physgnn.plot_training import training_curves  # noqa: E402

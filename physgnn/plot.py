@@ -1,5 +1,7 @@
 """The book's figure conventions: one colour per model across the whole book (Okabe–Ito, colour-blind safe),
-log axes for energies and norms, and a few small helpers."""
+log axes for energies and norms, and a few small helpers. The chapters' figures and animations live in
+``physgnn.plot_*`` modules (one topic each) and are re-exported here, so a figure cell reads
+``pplot.energy_vs_depth(...)``."""
 
 from __future__ import annotations
 
@@ -7,12 +9,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 
 __all__ = [
-    "COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html",
-    "DPI", "grid_animation", "grid_energy_animation", "swarm_animation",
-    "graph_and_adjacency", "graphs_and_averaging", "averaging_and_energy", "homophily_bars",
-    "norm_and_energy", "double_well_marbles", "training_curves", "energy_vs_depth", "accuracy_vs_depth",
-    "adjoint_cost", "homophily_measures", "accuracy_vs_homophily", "accuracy_per_dataset",
-    "standard_error_vs_size", "paired_splits",
+    "COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html", "DPI",
+    "grid_animation", "grid_energy_animation", "swarm_animation", "graph_and_adjacency", "graphs_and_averaging",
+    "averaging_and_energy", "homophily_bars", "norm_and_energy", "double_well_marbles", "energy_and_bound",
+    "accuracy_vs_beta", "training_curves", "energy_vs_depth", "accuracy_vs_depth", "adjoint_cost", "homophily_measures",
+    "accuracy_vs_homophily", "accuracy_per_dataset", "standard_error_vs_size", "paired_splits",
 ]
 
 #: Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour blindness.
@@ -197,7 +198,12 @@ from physgnn.plot_graphs import (  # noqa: E402
     graphs_and_averaging,
     homophily_bars,
 )
-from physgnn.plot_forces import double_well_marbles, norm_and_energy  # noqa: E402
+from physgnn.plot_forces import (  # noqa: E402
+    accuracy_vs_beta,
+    double_well_marbles,
+    energy_and_bound,
+    norm_and_energy,
+)
 from physgnn.plot_training import training_curves  # noqa: E402
 from physgnn.plot_depth import accuracy_vs_depth, energy_vs_depth  # noqa: E402
 from physgnn.plot_solvers import adjoint_cost  # noqa: E402

@@ -11,6 +11,10 @@ from matplotlib.colors import to_rgba  # noqa: E402
 
 from physgnn import plot as pplot  # noqa: E402
 
+# The tests draw single frames (``_draw_frame``) instead of rendering whole animations; matplotlib warns about that
+# when the animation is garbage-collected.
+pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+
 
 def _noise_then_wells(side=8, k=4, seed=0):
     """Frames from noise of size 0.1 to the wells: frame 0 is the noise, the last frame sign(noise)."""

@@ -84,3 +84,45 @@ def test_double_well_marbles_puts_each_marble_on_the_well_and_draws_its_path():
         pplot.double_well_marbles(starts, t, paths[:, :3])
     with pytest.raises(ValueError, match="paths\\[0\\] must equal starts"):
         pplot.double_well_marbles(starts, t, paths[::-1])
+
+
+def test_energy_and_bound_cuts_a_runaway_curve_and_draws_the_bound():
+    t = np.linspace(0, 10, 11)
+    fields = [
+        dict(t=t, energy=np.exp(-t), label="diffusion", color="diffusion"),
+        dict(t=t, energy=np.exp(12 * t), label="repulsion", color="repulsion"),
+    ]
+    peak = dict(t=t, value=np.minimum(0.1 + t, 1.0), label="ACMP max |x|", color="acmp")
+    fig = pplot.energy_and_bound(fields, peak, 1.3, top=1e40)
+    ax_e, ax_m = fig.axes
+    assert ax_e.get_yscale() == "log" and ax_e.get_ylim()[1] == 1e40
+    assert [t.get_text() for t in ax_e.texts] == [f"→ ∞ ({np.exp(120):.0e} at t = 10)"], "only the runaway curve"
+    np.testing.assert_allclose(ax_m.lines[0].get_ydata(), peak["value"])
+    assert ax_m.lines[1].get_ydata()[0] == 1.3 and ax_m.lines[1].get_linestyle() == "--"
+    assert ax_m.get_ylim()[1] >= 1.3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="positive"):
+        pplot.energy_and_bound([dict(fields[0], energy=0 * t)], peak, 1.3)
+    with pytest.raises(ValueError, match="missing"):
+        pplot.energy_and_bound([dict(t=t, energy=t + 1)], peak, 1.3)
+
+
+def test_accuracy_vs_beta_marks_the_best_beta_and_the_learned_ones():
+    betas = [0.0, 0.1, 0.2]
+    acc = {0.1: np.array([[0.6, 0.62], [0.7, 0.74], [0.5, 0.52]]), 0.9: np.array([[0.9, 0.92], [0.8, 0.8], [0.5, 0.6]])}
+    learned = {0.1: [0.12, 0.08], 0.9: [0.01]}
+    fig = pplot.accuracy_vs_beta(betas, acc, learned)
+    ax_a, ax_b = fig.axes
+    mean_low_h = ax_a.lines[0]
+    np.testing.assert_allclose(mean_low_h.get_ydata(), [0.61, 0.72, 0.51])
+    star = ax_a.lines[1]
+    assert star.get_marker() == "*" and star.get_xdata()[0] == 0.1, "best beta of h = 0.1"
+    best_line = ax_b.lines[0]
+    assert best_line.get_xdata().tolist() == [0.1, 0.9] and best_line.get_ydata().tolist() == [0.1, 0.0]
+    assert ax_b.lines[1].get_ydata().tolist() == [0.12, 0.08]
+    assert "best $\\beta$ = 0.1" in mean_low_h.get_label()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same homophily"):
+        pplot.accuracy_vs_beta(betas, acc, {0.1: [0.1]})
+    with pytest.raises(ValueError, match=r"\[B, S\] = \[3"):
+        pplot.accuracy_vs_beta(betas, {0.1: acc[0.1][:2]}, {0.1: [0.1]})

@@ -99,23 +99,31 @@ def energy_axes(ax=None, *, xlabel: str = "time $t$", ylabel: str = "Dirichlet e
 
 
 def legend_outside(ax, where: str = "right", **kwargs):
-    """Put the legend of ``ax`` outside its data area: to the right of the axes, or centred below them (under the
-    x-axis label), so that no curve or point is hidden behind it. ``kwargs`` go to ``Axes.legend`` (``ncol``,
-    ``handles``, ``title``...). The inline backend and ``savefig(bbox_inches="tight")`` keep it in the picture.
+    """Put the legend of ``ax`` outside its data area: to the right of the axes, or centred below them, under the
+    x-axis label (measured, not guessed: the legend starts a few points below the lowest tick label or axis label,
+    whatever the height of the axes), so that no curve, point or label is hidden behind it. ``kwargs`` go to
+    ``Axes.legend`` (``ncol``, ``handles``, ``title``...). The inline backend and ``savefig(bbox_inches="tight")``
+    keep it in the picture, and ``tight_layout`` leaves room for it.
 
     Returns the legend. Raises ``ValueError`` for an unknown ``where`` or when nothing in ``ax`` has a label.
     """
-    places = {
-        "right": dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0),
-        "below": dict(loc="upper center", bbox_to_anchor=(0.5, -0.18), borderaxespad=0.0),
-    }
-    if where not in places:
+    from matplotlib.transforms import ScaledTranslation
+
+    if where not in ("right", "below"):
         raise ValueError(f"legend_outside: where must be 'right' or 'below', got {where!r}")
     if "handles" not in kwargs and not ax.get_legend_handles_labels()[0]:
         raise ValueError("legend_outside: nothing in these axes has a label; pass label=... when plotting, or handles=")
-    if where == "below" and "ncol" not in kwargs:
-        kwargs["ncol"] = 2
-    return ax.legend(**{**places[where], **kwargs})
+    if where == "right":
+        return ax.legend(**{"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, **kwargs})
+    kwargs.setdefault("ncol", 2)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = ax.xaxis.get_tightbbox(renderer)  # tick labels and axis label, in display pixels
+    drop = 0.0 if below is None else max(0.0, ax.get_window_extent(renderer).y0 - below.y0) / fig.dpi
+    # anchored in inches below the axes' bottom edge, so a later tight_layout that resizes the axes keeps the gap
+    shift = ax.transAxes + ScaledTranslation(0, -(drop + 0.06), fig.dpi_scale_trans)
+    return ax.legend(**{"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "bbox_transform": shift,
+                        "borderaxespad": 0.0, **kwargs})
 
 
 def swarm(x, edges, classes, *, hub: int | None = None, ax=None, colors=None):

@@ -68,7 +68,7 @@ def norm_and_energy(t, runs: Sequence[dict], *, slopes: Sequence[dict] = (), fig
 
 
 def double_well_marbles(starts, t, paths, *, span: float = 1.8, figsize=(11, 4.4)):
-    """Left: the double well ``W(x) = (1 - x^2)^2 / 4`` and its force ``-W'(x) = x(1 - x^2)`` on ``[-span, span]``,
+    """Left: the double well ``𝒲(x) = (1 - x^2)^2 / 4`` and its force ``-𝒲'(x) = x(1 - x^2)`` on ``[-span, span]``,
     with one marble per starting point on ``W``. Right: each marble's path ``x(t)``, in the marble's colour, with the
     wells ``±1`` dotted.
 
@@ -92,16 +92,16 @@ def double_well_marbles(starts, t, paths, *, span: float = 1.8, figsize=(11, 4.4
         raise ValueError("double_well_marbles: paths[0] must equal starts (each path begins at its marble)")
     xs = torch.linspace(-span, span, 400, dtype=torch.float64)
     fig, (ax_w, ax_t) = plt.subplots(1, 2, figsize=figsize)
-    ax_w.plot(xs, double_well(xs), color="black", lw=2, label=r"$W(x) = (1-x^2)^2/4$")
+    ax_w.plot(xs, double_well(xs), color="black", lw=2, label=r"$\mathcal{W}(x) = (1-x^2)^2/4$")
     ax_w.plot(xs, double_well_force(xs), color=color("allen-cahn"), lw=1.5, ls="--",
-              label=r"force $-W'(x) = x(1-x^2)$")
+              label=r"force $-\mathcal{W}'(x) = x(1-x^2)$")
     ax_w.axhline(0, color="0.6", lw=0.8)
     colours = plt.cm.coolwarm(np.linspace(0, 1, x0.size))
     on_well = double_well(torch.as_tensor(x0)).numpy()
     ax_w.scatter(x0, on_well, color=colours, edgecolors="black", s=64, zorder=3)
     ax_w.set_ylim(-0.8, 1.3)
     ax_w.set_xlabel("feature value $x$")
-    ax_w.set_ylabel("potential $W$ and force $-W'$")
+    ax_w.set_ylabel("potential $\\mathcal{W}$ and force $-\\mathcal{W}'$")
     legend_outside(ax_w, where="below", ncol=1)
     for k, c in enumerate(colours):
         ax_t.plot(t, p[:, k], color=c, lw=2)

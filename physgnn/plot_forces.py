@@ -68,9 +68,9 @@ def norm_and_energy(t, runs: Sequence[dict], *, slopes: Sequence[dict] = (), fig
 
 
 def double_well_marbles(starts, t, paths, *, span: float = 1.8, figsize=(11, 4.4)):
-    """Left: the double well ``𝒲(x) = (1 - x^2)^2 / 4`` and its force ``-𝒲'(x) = x(1 - x^2)`` on ``[-span, span]``,
-    with one marble per starting point on ``W``. Right: each marble's path ``x(t)``, in the marble's colour, with the
-    wells ``±1`` dotted.
+    """Left: the double well ``𝒲(x) = (1 - x^2)^2 / 4`` and its force ``-𝒲'(x) = x(1 - x^2)`` on
+    ``[-span, span]``, with one marble per starting point on ``𝒲``. Right: each marble's path ``x(t)``, in the
+    marble's colour, with the wells ``±1`` dotted.
 
     Shapes:
         - ``starts``: ``[M]``; ``t``: ``[K]``; ``paths``: ``[K, M]`` with ``paths[0] == starts``

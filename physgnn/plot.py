@@ -1,12 +1,20 @@
 """The book's figure conventions: one colour per model across the whole book (Okabe–Ito, colour-blind safe),
-log axes for energies and norms, and a few small helpers."""
+log axes for energies and norms, and a few small helpers. The chapters' figures and animations live in
+``physgnn.plot_*`` modules (one topic each) and are re-exported here, so a figure cell reads
+``pplot.energy_vs_depth(...)``."""
 
 from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-__all__ = ["COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html"]
+__all__ = [
+    "COLORS", "PALETTE", "style", "color", "energy_axes", "legend_outside", "swarm", "animation_html", "DPI",
+    "grid_animation", "grid_energy_animation", "swarm_animation", "graph_and_adjacency", "graphs_and_averaging",
+    "averaging_and_energy", "homophily_bars", "norm_and_energy", "double_well_marbles", "energy_and_bound",
+    "accuracy_vs_beta", "training_curves", "energy_vs_depth", "accuracy_vs_depth", "adjoint_cost", "homophily_measures",
+    "accuracy_vs_homophily", "accuracy_per_dataset", "standard_error_vs_size", "paired_splits",
+]
 
 #: Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -91,23 +99,31 @@ def energy_axes(ax=None, *, xlabel: str = "time $t$", ylabel: str = "Dirichlet e
 
 
 def legend_outside(ax, where: str = "right", **kwargs):
-    """Put the legend of ``ax`` outside its data area: to the right of the axes, or centred below them (under the
-    x-axis label), so that no curve or point is hidden behind it. ``kwargs`` go to ``Axes.legend`` (``ncol``,
-    ``handles``, ``title``...). The inline backend and ``savefig(bbox_inches="tight")`` keep it in the picture.
+    """Put the legend of ``ax`` outside its data area: to the right of the axes, or centred below them, under the
+    x-axis label (measured, not guessed: the legend starts a few points below the lowest tick label or axis label,
+    whatever the height of the axes), so that no curve, point or label is hidden behind it. ``kwargs`` go to
+    ``Axes.legend`` (``ncol``, ``handles``, ``title``...). The inline backend and ``savefig(bbox_inches="tight")``
+    keep it in the picture, and ``tight_layout`` leaves room for it.
 
     Returns the legend. Raises ``ValueError`` for an unknown ``where`` or when nothing in ``ax`` has a label.
     """
-    places = {
-        "right": dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0),
-        "below": dict(loc="upper center", bbox_to_anchor=(0.5, -0.18), borderaxespad=0.0),
-    }
-    if where not in places:
+    from matplotlib.transforms import ScaledTranslation
+
+    if where not in ("right", "below"):
         raise ValueError(f"legend_outside: where must be 'right' or 'below', got {where!r}")
     if "handles" not in kwargs and not ax.get_legend_handles_labels()[0]:
         raise ValueError("legend_outside: nothing in these axes has a label; pass label=... when plotting, or handles=")
-    if where == "below" and "ncol" not in kwargs:
-        kwargs["ncol"] = 2
-    return ax.legend(**{**places[where], **kwargs})
+    if where == "right":
+        return ax.legend(**{"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, **kwargs})
+    kwargs.setdefault("ncol", 2)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = ax.xaxis.get_tightbbox(renderer)  # tick labels and axis label, in display pixels
+    drop = 0.0 if below is None else max(0.0, ax.get_window_extent(renderer).y0 - below.y0) / fig.dpi
+    # anchored in inches below the axes' bottom edge, so a later tight_layout that resizes the axes keeps the gap
+    shift = ax.transAxes + ScaledTranslation(0, -(drop + 0.06), fig.dpi_scale_trans)
+    return ax.legend(**{"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "bbox_transform": shift,
+                        "borderaxespad": 0.0, **kwargs})
 
 
 def swarm(x, edges, classes, *, hub: int | None = None, ax=None, colors=None):
@@ -180,3 +196,24 @@ def animation_html(anim, alt: str, *, dpi: int = 72, default_mode: str = "loop")
     if 'alt="' not in page:
         raise RuntimeError("animation_html: matplotlib's player changed; could not attach the alt text")
     return HTML(page)
+
+
+# The animations and the chapters' figures live in their own modules; the chapters reach them as physgnn.plot.<name>.
+from physgnn.plot_anim import DPI, grid_animation, grid_energy_animation, swarm_animation  # noqa: E402
+from physgnn.plot_graphs import (  # noqa: E402
+    averaging_and_energy,
+    graph_and_adjacency,
+    graphs_and_averaging,
+    homophily_bars,
+)
+from physgnn.plot_forces import (  # noqa: E402
+    accuracy_vs_beta,
+    double_well_marbles,
+    energy_and_bound,
+    norm_and_energy,
+)
+from physgnn.plot_training import training_curves  # noqa: E402
+from physgnn.plot_depth import accuracy_vs_depth, energy_vs_depth  # noqa: E402
+from physgnn.plot_solvers import adjoint_cost  # noqa: E402
+from physgnn.plot_heterophily import accuracy_per_dataset, accuracy_vs_homophily, homophily_measures  # noqa: E402
+from physgnn.plot_evidence import paired_splits, standard_error_vs_size  # noqa: E402

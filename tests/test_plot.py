@@ -123,3 +123,21 @@ def test_swarm_rejects_bad_input(x, edges, classes, kw, match):
     with pytest.raises(ValueError, match=match):
         pplot.swarm(x, edges, classes, ax=ax, **kw)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("height", [2.0, 5.0])
+def test_legend_below_clears_the_axis_label_on_short_and_tall_axes(height):
+    pplot.style()
+    fig, ax = plt.subplots(figsize=(5, height))
+    ax.plot([0, 1], [0, 1], label="one")
+    ax.plot([0, 1], [1, 0], label="two")
+    ax.set_xticks([0, 1], ["first\nline two", "second\nline two"])  # tall tick labels
+    ax.set_xlabel("number of layers")
+    legend = pplot.legend_outside(ax, where="below")
+    fig.tight_layout()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    assert box.y1 <= ax.xaxis.label.get_window_extent(renderer).y0 + 0.5, "the legend sits under the axis label"
+    assert box.y1 <= min(t.get_window_extent(renderer).y0 for t in ax.get_xticklabels()) + 0.5
+    plt.close(fig)

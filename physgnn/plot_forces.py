@@ -1,0 +1,218 @@
+"""Figures of forces on features (Chapters 4 and 5): norms and energies under attraction and repulsion, and the
+double well with marbles rolling into it.
+
+Each helper draws one whole figure in the book's style (:func:`physgnn.plot.style`) and returns it; a chapter shows
+it and closes it. Legends sit below their axes, outside the curves.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["norm_and_energy", "double_well_marbles", "energy_and_bound", "accuracy_vs_beta"]
+
+
+def norm_and_energy(t, runs: Sequence[dict], *, slopes: Sequence[dict] = (), figsize=(11, 4.6)):
+    """The norm ``||X(t)||`` (left) and the unnormalised Dirichlet energy ``E(X(t))`` (right) against time, both on
+    log scales, one curve per run, plus reference lines of exponential growth on the norm panel.
+
+    Args:
+        t: ``[K]`` times.
+        runs: one dict per run: ``label``; ``color`` (a name known to :func:`physgnn.plot.color`, e.g.
+            ``"repulsion"``); ``norm`` and ``energy``, each ``[K]`` and positive; optional ``dashed`` (bool).
+        slopes: reference lines ``y(t) = y0 * exp(rate * (t - t[start]))`` for ``t >= t[start]``, each a dict with
+            ``start`` (an index into ``t``), ``y0``, ``rate``, ``label`` and optional ``ls`` (default ``":"``).
+
+    Returns the figure. Raises ``ValueError`` for a missing key, mismatched lengths or non-positive values.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import color, energy_axes, legend_outside
+
+    t = np.asarray(t, dtype=float).reshape(-1)
+    if not runs:
+        raise ValueError("norm_and_energy: runs must hold at least one run")
+    for r in runs:
+        missing = {"label", "color", "norm", "energy"} - set(r)
+        if missing:
+            raise ValueError(
+                f"norm_and_energy: every run needs label, color, norm and energy; missing {sorted(missing)}"
+            )
+        for key in ("norm", "energy"):
+            v = np.asarray(r[key], dtype=float).reshape(-1)
+            if v.shape != t.shape:
+                raise ValueError(f"norm_and_energy: {r['label']}: {key} has {v.size} values for {t.size} times")
+            if not (v > 0).all():
+                raise ValueError(f"norm_and_energy: {r['label']}: {key} must be positive (log scale)")
+    for s in slopes:
+        if not 0 <= s.get("start", -1) < t.size:
+            raise ValueError(f"norm_and_energy: a slope's start must be an index into t (0 .. {t.size - 1})")
+    fig, (ax_n, ax_e) = plt.subplots(1, 2, figsize=figsize)
+    for r in runs:
+        ls = "--" if r.get("dashed") else "-"
+        for ax, key in ((ax_n, "norm"), (ax_e, "energy")):
+            ax.plot(t, np.asarray(r[key], dtype=float).reshape(-1), color=color(r["color"]), lw=2, ls=ls,
+                    label=r["label"])
+    for s in slopes:
+        tt = t[s["start"]:]
+        ax_n.plot(tt, s["y0"] * np.exp(s["rate"] * (tt - tt[0])), color="black", ls=s.get("ls", ":"), lw=1.5,
+                  label=s["label"])
+    energy_axes(ax_n, xlabel="time $t$", ylabel=r"norm $\|X(t)\|$ (log scale)")
+    energy_axes(ax_e, xlabel="time $t$", ylabel="unnormalised Dirichlet energy $E(X(t))$ (log scale)")
+    legend_outside(ax_n, where="below", ncol=1)
+    legend_outside(ax_e, where="below", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+def double_well_marbles(starts, t, paths, *, span: float = 1.8, figsize=(11, 4.4)):
+    """Left: the double well ``𝒲(x) = (1 - x^2)^2 / 4`` and its force ``-𝒲'(x) = x(1 - x^2)`` on
+    ``[-span, span]``, with one marble per starting point on ``𝒲``. Right: each marble's path ``x(t)``, in the
+    marble's colour, with the wells ``±1`` dotted.
+
+    Shapes:
+        - ``starts``: ``[M]``; ``t``: ``[K]``; ``paths``: ``[K, M]`` with ``paths[0] == starts``
+
+    Returns the figure. Raises ``ValueError`` for mismatched shapes or paths that do not start at ``starts``.
+    """
+    import matplotlib.pyplot as plt
+    import torch
+
+    from physgnn.energy import double_well, double_well_force
+    from physgnn.plot import color, legend_outside
+
+    x0 = np.asarray(starts, dtype=float).reshape(-1)
+    t = np.asarray(t, dtype=float).reshape(-1)
+    p = np.asarray(paths, dtype=float)
+    if p.shape != (t.size, x0.size):
+        raise ValueError(f"double_well_marbles: paths must be [K, M] = [{t.size}, {x0.size}], got shape {p.shape}")
+    if not np.allclose(p[0], x0):
+        raise ValueError("double_well_marbles: paths[0] must equal starts (each path begins at its marble)")
+    xs = torch.linspace(-span, span, 400, dtype=torch.float64)
+    fig, (ax_w, ax_t) = plt.subplots(1, 2, figsize=figsize)
+    ax_w.plot(xs, double_well(xs), color="black", lw=2, label=r"$\mathcal{W}(x) = (1-x^2)^2/4$")
+    ax_w.plot(xs, double_well_force(xs), color=color("allen-cahn"), lw=1.5, ls="--",
+              label=r"force $-\mathcal{W}'(x) = x(1-x^2)$")
+    ax_w.axhline(0, color="0.6", lw=0.8)
+    colours = plt.cm.coolwarm(np.linspace(0, 1, x0.size))
+    on_well = double_well(torch.as_tensor(x0)).numpy()
+    ax_w.scatter(x0, on_well, color=colours, edgecolors="black", s=64, zorder=3)
+    ax_w.set_ylim(-0.8, 1.3)
+    ax_w.set_xlabel("feature value $x$")
+    ax_w.set_ylabel("potential $\\mathcal{W}$ and force $-\\mathcal{W}'$")
+    legend_outside(ax_w, where="below", ncol=1)
+    for k, c in enumerate(colours):
+        ax_t.plot(t, p[:, k], color=c, lw=2)
+    for well in (1, -1):
+        ax_t.axhline(well, color="0.5", ls=":")
+    ax_t.set_xlabel("time $t$")
+    ax_t.set_ylabel("feature value $x(t)$")
+    fig.tight_layout()
+    return fig
+
+
+def energy_and_bound(energies: Sequence[dict], peak: dict, bound: float, *,
+                     bound_label: str = r"bound $\max(M_0, B)$", top: float = 1e40, figsize=(11, 4.8)):
+    """Left: the unnormalised Dirichlet energy against time (log scale) for several fields; a curve that leaves the
+    view above ``top`` is cut there and labelled with its final value ("→ ∞"). Right: the largest feature
+    ``max |x|`` of one field against time, with its proven bound (dashed) and the wells ``±1`` (dotted).
+
+    Args:
+        energies: dicts with ``t``, ``energy`` (``[K]`` each, energy positive), ``label`` and ``color`` (a key of
+            :func:`physgnn.plot.color`).
+        peak: a dict with ``t``, ``value`` (``[K]`` each), ``label`` and ``color``.
+        bound: the bound on ``max |x|``, labelled ``bound_label``.
+
+    Returns the figure. Raises ``ValueError`` for mismatched lengths, non-positive energies or a missing field.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import color, energy_axes, legend_outside
+
+    if not energies:
+        raise ValueError("energy_and_bound: energies must hold at least one field")
+    for f in [*energies, peak]:
+        missing = {"t", "label", "color"} - set(f)
+        if missing:
+            raise ValueError(f"energy_and_bound: a field is missing {sorted(missing)}")
+    fig, (ax_e, ax_m) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.3, 1]})
+    low = np.inf
+    for f in energies:
+        t, e = np.asarray(f["t"], float), np.asarray(f["energy"], float)
+        if t.shape != e.shape:
+            raise ValueError(f"energy_and_bound: {f['label']}: t and energy must have the same length")
+        if not (e > 0).all():
+            raise ValueError(f"energy_and_bound: {f['label']}: energies must be positive (log scale)")
+        ax_e.plot(t, e, color=color(f["color"]), lw=2.5, label=f["label"])
+        low = min(low, e.min())
+        if e.max() > top:  # where it leaves the view, and how far it goes
+            exit_t = t[np.argmax(e > top)]
+            ax_e.annotate(f"→ ∞ ({e[-1]:.0e} at t = {t[-1]:.0f})", (exit_t, top), xytext=(8, -14),
+                          textcoords="offset points", color=color(f["color"]), fontsize=10)
+    ax_e.set_ylim(low / 10, top)
+    energy_axes(ax_e, xlabel="time $t$", ylabel="unnormalised Dirichlet energy $E(X)$")
+    legend_outside(ax_e, where="below", ncol=1)
+    t, m = np.asarray(peak["t"], float), np.asarray(peak["value"], float)
+    if t.shape != m.shape:
+        raise ValueError("energy_and_bound: peak t and value must have the same length")
+    ax_m.plot(t, m, color=color(peak["color"]), lw=2.5, label=peak["label"])
+    ax_m.axhline(bound, color="black", ls="--", label=bound_label)
+    ax_m.axhline(1, color="0.5", ls=":", label="the wells ±1")
+    ax_m.set_ylim(0, 1.15 * max(bound, m.max()))
+    ax_m.set_xlabel("time $t$")
+    ax_m.set_ylabel(r"largest feature $|x|$")
+    legend_outside(ax_m, where="below", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_vs_beta(betas, accuracy: Mapping[float, np.ndarray], learned: Mapping[float, Sequence[float]], *,
+               figsize=(11, 4.8)):
+    """Left: test accuracy against the repulsion ``beta`` for each homophily ``h`` (mean line, min-to-max band over
+    seeds, a star at the best ``beta``). Right: the best fixed ``beta`` and the learned ``beta`` of each seed
+    against ``h``.
+
+    Shapes:
+        - ``betas``: ``[B]``; ``accuracy``: ``{h: [B, S]}`` test accuracies of ``S`` seeds at each ``beta``
+        - ``learned``: ``{h: [S']}`` the ``beta`` each seed learned (same ``h`` keys)
+
+    Returns the figure. Raises ``ValueError`` for mismatched shapes or different ``h`` keys.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import PALETTE, color, legend_outside
+
+    b = np.asarray(betas, dtype=float).reshape(-1)
+    if not accuracy or set(accuracy) != set(learned):
+        raise ValueError("accuracy_vs_beta: accuracy and learned must cover the same homophily values (at least one)")
+    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.4, 1]})
+    hs = sorted(accuracy)
+    best = {}
+    for k, h in enumerate(hs):
+        acc = np.asarray(accuracy[h], dtype=float)
+        if acc.ndim != 2 or acc.shape[0] != b.size:
+            raise ValueError(
+                f"accuracy_vs_beta: accuracy[{h}] must be [B, S] = [{b.size}, seeds], got shape {acc.shape}"
+            )
+        mean = acc.mean(1)
+        i = int(np.argmax(mean))
+        best[h] = b[i]
+        c = PALETTE[k % len(PALETTE)]
+        ax_a.plot(b, mean, "o-", color=c, label=f"$h = {h}$ (best $\\beta$ = {b[i]:.1f})")
+        ax_a.fill_between(b, acc.min(1), acc.max(1), color=c, alpha=0.12)
+        ax_a.plot(b[i], mean[i], "*", color=c, ms=16, mec="black")
+    ax_a.set_xlabel(r"repulsion $\beta$")
+    ax_a.set_ylabel("test accuracy (mean; band: min to max)")
+    legend_outside(ax_a, where="below", ncol=2)
+    ax_b.plot(hs, [best[h] for h in hs], "*-", color=color("acmp"), ms=14, mec="black", label=r"best fixed $\beta$")
+    for h in hs:
+        ax_b.plot([h] * len(learned[h]), learned[h], "o", color=color("attraction-repulsion"), mec="black", alpha=0.8)
+    ax_b.plot([], [], "o", color=color("attraction-repulsion"), mec="black", label=r"learned $\beta$ (one per seed)")
+    ax_b.axhline(0, color="0.5", lw=1)
+    ax_b.set_xlabel("edge homophily $h$ of the SBM")
+    ax_b.set_ylabel(r"repulsion $\beta$")
+    legend_outside(ax_b, where="below", ncol=1)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,128 @@
+"""Chapters 4 and 5's figures: norms and energies under the forces, the double well and its marbles (what each
+draws, and the bad input each rejects)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from physgnn import plot as pplot  # noqa: E402
+
+T = np.linspace(0, 10, 21)
+
+
+def _runs():
+    return [
+        dict(color="diffusion", label="attraction", norm=np.exp(-T), energy=np.exp(-2 * T)),
+        dict(color="repulsion", label="repulsion", norm=np.exp(T), energy=np.exp(2 * T), dashed=True),
+    ]
+
+
+def test_norm_and_energy_draws_each_run_on_both_log_panels_with_slopes():
+    slope = dict(start=10, y0=np.exp(5.0), rate=1.0, label="slope 1")
+    fig = pplot.norm_and_energy(T, _runs(), slopes=[slope])
+    ax_n, ax_e = fig.axes
+    assert ax_n.get_yscale() == ax_e.get_yscale() == "log"
+    assert ax_n.get_ylabel().startswith("norm") and "Dirichlet energy" in ax_e.get_ylabel()
+    assert [ln.get_label() for ln in ax_e.lines] == ["attraction", "repulsion"]
+    assert [ln.get_linestyle() for ln in ax_e.lines] == ["-", "--"]
+    assert to_rgba(ax_e.lines[1].get_color()) == to_rgba(pplot.color("repulsion"))
+    ref = ax_n.lines[-1]
+    np.testing.assert_allclose(ref.get_xdata(), T[10:])
+    np.testing.assert_allclose(ref.get_ydata(), np.exp(T[10:]), rtol=1e-12)  # on top of the repulsion curve
+    fig.canvas.draw()
+    for ax in (ax_n, ax_e):  # legends below the axes, off the curves
+        assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (dict(norm=np.ones(3)), "3 values for 21 times"),
+        (dict(energy=np.zeros(21)), "must be positive"),
+        (dict(color="nonsense"), "no colour"),
+    ],
+)
+def test_norm_and_energy_rejects_bad_runs(change, match):
+    runs = _runs()
+    runs[0].update(change)
+    with pytest.raises(ValueError, match=match):
+        pplot.norm_and_energy(T, runs)
+    plt.close("all")
+
+
+def test_norm_and_energy_rejects_a_missing_key_and_a_bad_slope():
+    with pytest.raises(ValueError, match="missing"):
+        pplot.norm_and_energy(T, [dict(label="x", color="gcn", norm=T + 1)])
+    with pytest.raises(ValueError, match="index into t"):
+        pplot.norm_and_energy(T, _runs(), slopes=[dict(start=21, y0=1, rate=1, label="s")])
+
+
+def test_double_well_marbles_puts_each_marble_on_the_well_and_draws_its_path():
+    starts = np.array([-1.5, -0.2, 0.3, 1.6])
+    t = np.linspace(0, 5, 6)
+    paths = np.sign(starts) + (starts - np.sign(starts)) * np.exp(-t)[:, None]
+    fig = pplot.double_well_marbles(starts, t, paths)
+    ax_w, ax_t = fig.axes
+    well, force = ax_w.lines[:2]
+    x = well.get_xdata()
+    np.testing.assert_allclose(well.get_ydata(), (1 - x**2) ** 2 / 4, atol=1e-12)
+    np.testing.assert_allclose(force.get_ydata(), x * (1 - x**2), atol=1e-12)
+    marbles = ax_w.collections[0].get_offsets()
+    np.testing.assert_allclose(marbles[:, 1], (1 - starts**2) ** 2 / 4)
+    paths_drawn = [ln for ln in ax_t.lines if len(ln.get_xdata()) == t.size]
+    assert len(paths_drawn) == 4
+    np.testing.assert_allclose(paths_drawn[0].get_ydata(), paths[:, 0])
+    assert ax_t.get_ylabel() == "feature value $x(t)$"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\[K, M\] = \[6, 4\]"):
+        pplot.double_well_marbles(starts, t, paths[:, :3])
+    with pytest.raises(ValueError, match="paths\\[0\\] must equal starts"):
+        pplot.double_well_marbles(starts, t, paths[::-1])
+
+
+def test_energy_and_bound_cuts_a_runaway_curve_and_draws_the_bound():
+    t = np.linspace(0, 10, 11)
+    fields = [
+        dict(t=t, energy=np.exp(-t), label="diffusion", color="diffusion"),
+        dict(t=t, energy=np.exp(12 * t), label="repulsion", color="repulsion"),
+    ]
+    peak = dict(t=t, value=np.minimum(0.1 + t, 1.0), label="ACMP max |x|", color="acmp")
+    fig = pplot.energy_and_bound(fields, peak, 1.3, top=1e40)
+    ax_e, ax_m = fig.axes
+    assert ax_e.get_yscale() == "log" and ax_e.get_ylim()[1] == 1e40
+    assert [t.get_text() for t in ax_e.texts] == [f"→ ∞ ({np.exp(120):.0e} at t = 10)"], "only the runaway curve"
+    np.testing.assert_allclose(ax_m.lines[0].get_ydata(), peak["value"])
+    assert ax_m.lines[1].get_ydata()[0] == 1.3 and ax_m.lines[1].get_linestyle() == "--"
+    assert ax_m.get_ylim()[1] >= 1.3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="positive"):
+        pplot.energy_and_bound([dict(fields[0], energy=0 * t)], peak, 1.3)
+    with pytest.raises(ValueError, match="missing"):
+        pplot.energy_and_bound([dict(t=t, energy=t + 1)], peak, 1.3)
+
+
+def test_accuracy_vs_beta_marks_the_best_beta_and_the_learned_ones():
+    betas = [0.0, 0.1, 0.2]
+    acc = {0.1: np.array([[0.6, 0.62], [0.7, 0.74], [0.5, 0.52]]), 0.9: np.array([[0.9, 0.92], [0.8, 0.8], [0.5, 0.6]])}
+    learned = {0.1: [0.12, 0.08], 0.9: [0.01]}
+    fig = pplot.accuracy_vs_beta(betas, acc, learned)
+    ax_a, ax_b = fig.axes
+    mean_low_h = ax_a.lines[0]
+    np.testing.assert_allclose(mean_low_h.get_ydata(), [0.61, 0.72, 0.51])
+    star = ax_a.lines[1]
+    assert star.get_marker() == "*" and star.get_xdata()[0] == 0.1, "best beta of h = 0.1"
+    best_line = ax_b.lines[0]
+    assert best_line.get_xdata().tolist() == [0.1, 0.9] and best_line.get_ydata().tolist() == [0.1, 0.0]
+    assert ax_b.lines[1].get_ydata().tolist() == [0.12, 0.08]
+    assert "best $\\beta$ = 0.1" in mean_low_h.get_label()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same homophily"):
+        pplot.accuracy_vs_beta(betas, acc, {0.1: [0.1]})
+    with pytest.raises(ValueError, match=r"\[B, S\] = \[3"):
+        pplot.accuracy_vs_beta(betas, {0.1: acc[0.1][:2]}, {0.1: [0.1]})

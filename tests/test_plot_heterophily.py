@@ -1,0 +1,78 @@
+"""Chapter 3's figures: homophily measures per dataset, accuracy against the homophily knob, accuracy per dataset
+(what each draws, and the bad input each rejects)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from physgnn import plot as pplot  # noqa: E402
+
+MEASURES = {
+    "cora": dict(edge=0.81, node=0.83, **{"class": 0.77}, chance=0.18),
+    "texas": dict(edge=0.11, node=0.07, **{"class": 0.0}, chance=0.42),
+}
+
+
+def test_homophily_measures_sorted_rows_with_three_measures_and_chance():
+    fig = pplot.homophily_measures(MEASURES, names={"cora": "Cora", "texas": "Texas"})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Texas", "Cora"], "sorted by edge homophily"
+    edge, node, cls, chance = ax.collections
+    np.testing.assert_allclose(edge.get_offsets()[:, 0], [0.11, 0.81])
+    np.testing.assert_allclose(cls.get_offsets()[:, 0], [0.0, 0.77])
+    np.testing.assert_allclose(chance.get_offsets()[:, 0], [0.42, 0.18])
+    assert [ln.get_xdata().tolist() for ln in ax.lines] == [[0.0, 0.11], [0.77, 0.83]], "a line spans each row"
+    assert len(ax.get_legend().get_texts()) == 4
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        pplot.homophily_measures({"cora": dict(edge=0.8)})
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        pplot.homophily_measures({"cora": dict(MEASURES["cora"], node=1.5)})
+
+
+def test_accuracy_vs_homophily_error_bars_shade_and_chance():
+    h = [0.0, 0.5, 1.0]
+    curves = [
+        dict(h=h, mean=[0.9, 0.9, 0.9], std=[0.01] * 3, label="MLP", model="mlp"),
+        dict(h=h, mean=[0.95, 0.5, 0.99], std=[0.02] * 3, label="GCN-4", model="gcn", marker="^", dashed=True),
+    ]
+    fig = pplot.accuracy_vs_homophily(curves, hurts=(0.3, 0.7))
+    ax = fig.axes[0]
+    lines = [container.lines[0] for container in ax.containers]  # each error bar's data line
+    assert len(lines) == 2
+    np.testing.assert_allclose(np.asarray(lines[1].get_ydata(), float), [0.95, 0.5, 0.99])
+    assert lines[1].get_linestyle() == "--" and lines[1].get_marker() == "^"
+    assert to_rgba(lines[0].get_color()) == to_rgba(pplot.color("mlp"))
+    span = ax.patches[0]
+    assert np.isclose(span.get_x(), 0.3) and np.isclose(span.get_width(), 0.4), "the shaded interval"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "chance (two balanced classes)" in labels and "one averaging step hurts (theory)" in labels
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same length"):
+        pplot.accuracy_vs_homophily([dict(curves[0], std=[0.1])])
+
+
+def test_accuracy_per_dataset_grouped_bars_and_reported_diamonds():
+    results = {"mlp": {"texas": (80.0, 5.0), "cora": (75.0, 2.0)}, "gcn": {"texas": (60.0, 6.0), "cora": (87.0, 1.0)}}
+    fig = pplot.accuracy_per_dataset(
+        results, labels={"mlp": "MLP", "gcn": "GCN"}, tick_labels=["Texas", "Cora"], reported={0: (55.1, 5.2)},
+        reported_label="GCN as reported",
+    )
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [80.0, 75.0, 60.0, 87.0]
+    gcn_texas = ax.patches[2]
+    diamond = next(ln for ln in ax.lines if ln.get_marker() == "D")
+    assert np.isclose(diamond.get_xdata()[0], gcn_texas.get_x() + gcn_texas.get_width() / 2), "on the GCN's bar"
+    assert diamond.get_ydata()[0] == 55.1
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Texas", "Cora"] and ax.get_ylim() == (0, 100)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same datasets"):
+        pplot.accuracy_per_dataset({"mlp": {"texas": (1, 1)}, "gcn": {"cora": (1, 1)}}, labels={}, tick_labels=["a"])
+    with pytest.raises(ValueError, match=r"\[0, 100\]"):
+        pplot.accuracy_per_dataset({"mlp": {"texas": (180, 1)}}, labels={"mlp": "MLP"}, tick_labels=["T"])

@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from .. import results
 from ..data import load, select_split
 from ..models import OfficialACMP
-from ._runner import dataset_name, refuse_duplicates, save, summarize as _summarize
+from ._runner import add_device_argument, dataset_name, parse_device, refuse_duplicates, save, summarize as _summarize
 
 __all__ = ["CSV", "KEYS", "GRAPHS", "run_one", "run", "summarize", "main"]
 
@@ -53,10 +53,10 @@ def _load(dataset: str, graph: str):
 
 
 def run_one(data, split: int, *, epochs: int = 99, lr: float = 0.01, weight_decay: float = 5e-4, seed: int = 0,
-            horizon: float = 3.0) -> dict:
+            horizon: float = 3.0, device=None) -> dict:
     """Train the official configuration on split ``split`` of ``data`` (masks [N, S]) as ``run_GNN.py`` does and
     return its scores under both selections (see the module docstring). ``horizon``: the evaluation integrates to
-    ``horizon · T`` (official 3).
+    ``horizon · T`` (official 3). ``device``: where to train (default CPU; CUDA runs are not bit-identical).
 
     Shapes: data.x [N, F], data.y [N], masks [N, S]; the trajectory evaluated each epoch is [K, N, 16] with
     K = horizon · T / τ + 1 states.
@@ -67,13 +67,15 @@ def run_one(data, split: int, *, epochs: int = 99, lr: float = 0.01, weight_deca
     if not (math.isfinite(horizon) and horizon >= 1):
         raise ValueError(f"official_protocol: horizon must be a number >= 1 (times T), got {horizon!r}")
     one = select_split(data, split) if data.train_mask.dim() == 2 else data
+    if device is not None:
+        one = one.to(device)
     x, y, ei = one.x, one.y, one.edge_index
     torch.manual_seed(seed + split)
-    net = OfficialACMP(data.num_features, 16, int(data.y.max()) + 1)
+    net = OfficialACMP(data.num_features, 16, int(data.y.max()) + 1).to(x.device)
     tau, T = net.ode.step_size, net.ode.T
     steps = int(round(horizon * T / tau))
     at_T = int(round(T / tau))
-    times = torch.arange(steps + 1, dtype=x.dtype) * tau
+    times = torch.arange(steps + 1, dtype=x.dtype, device=x.device) * tau
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     best_T = dict(val=-1.0, test=math.nan, epoch=-1)
     best = dict(val=-1.0, test=math.nan, epoch=-1, time=math.nan)
@@ -131,12 +133,14 @@ def main(argv=None) -> int:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--horizon", type=float, default=3.0, help="evaluate up to this many times T (official: 3)")
+    add_device_argument(parser)
     args = parser.parse_args(argv)
+    device = parse_device(parser, args)
     if any(not 0 <= s < 10 for s in args.splits):
         parser.error("splits must lie in 0..9")
     refuse_duplicates(parser, args, "datasets", "graphs", "splits")
     torch.set_num_threads(1)
     options = ("epochs", "lr", "weight_decay", "seed", "horizon")
-    kw = {o: getattr(args, o) for o in options}
+    kw = {o: getattr(args, o) for o in options} | {"device": device}
     return save("official_protocol", CSV, KEYS, lambda **io: run(args.datasets, args.graphs, args.splits, **io, **kw),
                 parser=parser, args=args, options=options, argv=argv)

@@ -14,6 +14,7 @@ __all__ = [
     "averaging_and_energy", "homophily_bars", "norm_and_energy", "double_well_marbles", "energy_and_bound",
     "accuracy_vs_beta", "training_curves", "energy_vs_depth", "accuracy_vs_depth", "adjoint_cost", "homophily_measures",
     "accuracy_vs_homophily", "accuracy_per_dataset", "standard_error_vs_size", "paired_splits",
+    "stability_regions",
 ]
 
 #: Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of colour blindness.
@@ -214,6 +215,6 @@ from physgnn.plot_forces import (  # noqa: E402
 )
 from physgnn.plot_training import training_curves  # noqa: E402
 from physgnn.plot_depth import accuracy_vs_depth, energy_vs_depth  # noqa: E402
-from physgnn.plot_solvers import adjoint_cost  # noqa: E402
+from physgnn.plot_solvers import adjoint_cost, stability_regions  # noqa: E402
 from physgnn.plot_heterophily import accuracy_per_dataset, accuracy_vs_homophily, homophily_measures  # noqa: E402
 from physgnn.plot_evidence import paired_splits, standard_error_vs_size  # noqa: E402

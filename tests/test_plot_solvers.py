@@ -55,3 +55,42 @@ def test_adjoint_cost_rejects_bad_input(curves, fresh, match):
     with pytest.raises(ValueError, match=match):
         pplot.adjoint_cost(curves, fresh)
     plt.close("all")
+
+
+def test_stability_regions_draws_the_curves_where_R_has_modulus_one():
+    from physgnn import stability
+
+    fig, ax = plt.subplots()
+    out = pplot.stability_regions(ax, methods=("euler", "rk4"), xlim=(-3.5, 1.0), ylim=(-3.2, 3.2))
+    assert out is ax and ax.get_xlabel() and ax.get_ylabel()
+    assert [label.split(":")[0] for label in ax.get_legend_handles_labels()[1]] == ["euler", "rk4"]
+    contours = [c for c in ax.collections if hasattr(c, "get_paths") and c.get_paths()]
+    assert len(contours) == 2
+    euler_pts = np.concatenate([p.vertices for p in contours[0].get_paths()])
+    # Euler's region is the disc |1 + z| <= 1: its boundary is the unit circle about -1
+    assert euler_pts.shape[0] > 50 and np.allclose(np.hypot(euler_pts[:, 0] + 1, euler_pts[:, 1]), 1, atol=0.02)
+    rk4_pts = np.concatenate([p.vertices for p in contours[1].get_paths()])
+    z = rk4_pts[:, 0] + 1j * rk4_pts[:, 1]
+    assert np.allclose(np.abs(stability.stability_function("rk4")(z)), 1, atol=0.02)
+    # RK4's curve meets the real axis at -2.785 and the imaginary axis at ±2√2 (not Euler's disc)
+    assert rk4_pts[:, 0].min() == pytest.approx(-2.785, abs=0.02)
+    assert np.abs(rk4_pts[np.abs(rk4_pts[:, 0]) < 0.02, 1]).max() == pytest.approx(2 * np.sqrt(2), abs=0.03)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(methods=("euler", "bdf")), "unknown method 'bdf'"),
+        (dict(methods=()), "methods must be distinct"),
+        (dict(methods=("rk4", "rk4")), "methods must be distinct"),
+        (dict(xlim=(1.0, -3.0)), "xlim must be"),
+        (dict(ylim=(0.0,)), "ylim must be"),
+        (dict(resolution=10), "resolution must be"),
+    ],
+)
+def test_stability_regions_rejects_bad_input(kw, match):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=match):
+        pplot.stability_regions(ax, **kw)
+    plt.close(fig)

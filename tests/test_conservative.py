@@ -6,17 +6,14 @@ import torch
 
 from physgnn.data import contextual_sbm
 from physgnn.dynamics import hamiltonian, wave_jacobian, wave_step
+from dense import gcn_adjacency
 
 
 @pytest.fixture(scope="module")
 def lap():
     g = contextual_sbm(num_nodes=40, num_classes=2, homophily=0.3, avg_degree=4, num_features=3, seed=3)
     n = g.num_nodes
-    a = torch.zeros(n, n, dtype=torch.float64)
-    a[g.edge_index[1], g.edge_index[0]] = 1.0
-    a = a + torch.eye(n, dtype=torch.float64)
-    d = a.sum(1).rsqrt()
-    return torch.eye(n, dtype=torch.float64) - d[:, None] * a * d[None, :]
+    return torch.eye(n, dtype=torch.float64) - gcn_adjacency(g.edge_index, n)
 
 
 def test_jacobian_eigenvalues_are_plus_minus_i_sqrt_lambda(lap):

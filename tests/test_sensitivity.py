@@ -8,6 +8,7 @@ from torch_geometric.nn import GCNConv
 
 from physgnn.data import contextual_sbm
 from physgnn.sensitivity import hop_distance, jacobian_sensitivity
+from dense import gcn_adjacency
 
 
 @pytest.fixture(scope="module")
@@ -16,12 +17,7 @@ def graph():
 
 
 def a_hat(g):
-    n = g.num_nodes
-    a = torch.zeros(n, n, dtype=torch.float64)
-    a[g.edge_index[1], g.edge_index[0]] = 1.0
-    a = a + torch.eye(n, dtype=torch.float64)
-    d = a.sum(1).rsqrt()
-    return d[:, None] * a * d[None, :]
+    return gcn_adjacency(g.edge_index, g.num_nodes)
 
 
 def gcn_stack(channels, depth, act):

@@ -11,17 +11,14 @@ from physgnn.dynamics import OfficialACMPField
 from physgnn.models import GPRGNN, GraphODE
 from physgnn.spectral import (code_form_gain, code_form_operator, frequency_profile, laplacian_spectrum,
                               normalized_laplacian, polynomial_response)
+from dense import gcn_adjacency
 
 GRAPH = contextual_sbm(40, num_classes=2, homophily=0.3, avg_degree=4, num_features=3, seed=1)
 EI, N = GRAPH.edge_index, GRAPH.num_nodes
 
 
 def dense_a_hat(ei, n):
-    a = torch.zeros(n, n, dtype=torch.float64)
-    a[ei[1], ei[0]] = 1.0
-    a += torch.eye(n, dtype=torch.float64)
-    d = a.sum(1).rsqrt()
-    return d[:, None] * a * d[None, :]
+    return gcn_adjacency(ei, n)
 
 
 def test_laplacian_and_spectrum_match_a_dense_construction():

@@ -75,7 +75,7 @@ def stability_regions(ax=None, *, methods=("euler", "rk4", "dopri5"), xlim=(-3.5
                       resolution: int = 400):
     r"""The boundaries :math:`|R(z)| = 1` of explicit solvers' stability regions in the complex plane of
     :math:`z = \tau\lambda`, one grey line style per method (R from
-    :func:`physgnn.stability.stability_function`), with the real and imaginary axes, equal scales and labels
+    ``physgnn.stability.stability_function``), with the real and imaginary axes, equal scales and labels
     "Re/Im τλ". A step of size τ is stable for a linear field whose eigenvalues λ all put τλ inside a method's curve.
     Plot τλ on top; one legend entry per method is added (place it with :func:`physgnn.plot.legend_outside`).
 

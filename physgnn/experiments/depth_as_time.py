@@ -12,11 +12,14 @@ larger ``T`` means more steps, i.e. more "layers"), and records
   product ``alpha * T`` is the diffusion time that the model actually runs).
 
 Models: ``grand`` is :class:`physgnn.models.GRAND` with the fixed random-walk coupling ``a_ij = 1/d_i`` (pure
-diffusion, β = 0, δ = 0); ``acmp`` is :class:`physgnn.models.ACMP` with the same coupling, the official
-code's field, repulsion ``beta`` (per dataset, chosen on validation accuracy in Chapter 6: :data:`BETA`) and
-the double well. Both use ``hidden`` channels.
+diffusion, β = 0, δ = 0); ``acmp`` is the book's :class:`physgnn.models.ACMP` with the same coupling, the code
+form of the field, repulsion ``beta`` (per dataset, chosen on validation accuracy in Chapter 6: :data:`BETA`) and
+the double well acting from t = 0 (δ starts at 1); ``official`` is :class:`physgnn.models.OfficialACMP`, the
+official code's configuration (linear encoder, α = 0.5 and δ = σ(−10) ≈ 4.5e-5 at the start, self-loops,
+column-stochastic couplings) with the same β, so that the well is learned rather than imposed. All use ``hidden``
+channels and the same rk4 step (:data:`STEP`), so the number of steps ("layers") of a run is T / step.
 
-    python -m physgnn experiment depth_as_time [--datasets cora texas] [--models grand acmp]
+    python -m physgnn experiment depth_as_time [--datasets cora texas] [--models grand acmp official]
         [--T 1 3 10 30 100] [--splits 0] [--epochs 100] [--lr 0.05]
 
 Training: Adam, learning rate 0.05, weight decay 5e-4, 100 epochs, and by default no early stop (GRAND on
@@ -48,15 +51,19 @@ BETA = {"cora": 0.05, "texas": 0.1}
 #: at step 0.1 with 16 channels; memory grows linearly with the number of steps).
 STEP = {"cora": 0.25, "texas": 0.1}
 
-__all__ = ["BETA", "STEP", "make_model", "run_one", "main"]
+#: the models of the sweep
+MODELS = ("grand", "acmp", "official")
+
+__all__ = ["BETA", "MODELS", "STEP", "make_model", "run_one", "main"]
 
 
 def make_model(name: str, data, T: float, *, hidden: int = 16, step_size: float | None = None, beta: float | None = None):
-    """``"grand"`` (random-walk diffusion) or ``"acmp"`` for ``data``, integrated with rk4 from 0 to ``T``.
+    """``"grand"`` (random-walk diffusion), ``"acmp"`` (the book's ACMP) or ``"official"`` (the official code's ACMP)
+    for ``data``, integrated with rk4 from 0 to ``T``.
 
     ``step_size`` and ``beta`` default to :data:`STEP` and :data:`BETA` for ``data.name`` (else 0.1 and 0.5).
     """
-    from ..models import ACMP, GRAND
+    from ..models import ACMP, GRAND, OfficialACMP
 
     f, c = data.num_features, int(data.y.max()) + 1
     key = getattr(data, "name", "")
@@ -66,7 +73,10 @@ def make_model(name: str, data, T: float, *, hidden: int = 16, step_size: float 
     if name == "acmp":
         beta = BETA.get(key, 0.5) if beta is None else beta
         return ACMP(f, hidden, c, coupling="rw", beta=beta, form="code", T=T, method="rk4", step_size=step_size)
-    raise ValueError(f"make_model: unknown model {name!r}; allowed: 'grand', 'acmp'")
+    if name == "official":
+        beta = BETA.get(key, 0.5) if beta is None else beta
+        return OfficialACMP(f, hidden, c, beta=beta, T=T, method="rk4", step_size=step_size)
+    raise ValueError(f"make_model: unknown model {name!r}; allowed: {', '.join(MODELS)}")
 
 
 def run_one(data, model: str, T: float, *, hidden: int = 16, step_size: float | None = None, beta: float | None = None, epochs: int = 100,
@@ -119,7 +129,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment depth_as_time", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", type=dataset_name, default=["cora", "texas"])
-    parser.add_argument("--models", nargs="+", default=["grand", "acmp"], choices=["grand", "acmp"])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--T", nargs="+", type=float, default=[1, 3, 10, 30, 100])
     parser.add_argument("--splits", nargs="+", type=int, default=[0])
     parser.add_argument("--epochs", type=int, default=100)

@@ -4,7 +4,8 @@ reported by others, and two classes' features under diffusion and repulsion (the
 means over time).
 
 Each helper draws one whole figure in the book's style (:func:`physgnn.plot.style`) and returns it; a chapter shows
-it and closes it. Models keep the book's colours (:func:`physgnn.plot.color`); legends sit below the axes.
+it and closes it. Models keep the book's colours (:func:`physgnn.plot.color`); legends sit below the axes, except in
+the class clouds and the separation curves, whose legends sit in the lower-left corner of the first panel.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""Figures of heterophily (Chapter 3): three homophily measures per dataset, accuracy against the homophily knob of
-a contextual SBM, and accuracy per dataset beside numbers reported by others.
+"""Figures of heterophily (Chapter 3): a friendship graph and a marketplace under one averaging step, three homophily
+measures per dataset, accuracy against the homophily knob of a contextual SBM, accuracy per dataset beside numbers
+reported by others, and two classes' features under diffusion and repulsion (the clouds, and the distance of their
+means over time).
 
 Each helper draws one whole figure in the book's style (:func:`physgnn.plot.style`) and returns it; a chapter shows
-it and closes it. Models keep the book's colours (:func:`physgnn.plot.color`); legends sit below the axes.
+it and closes it. Models keep the book's colours (:func:`physgnn.plot.color`); legends sit below the axes, except in
+the class clouds and the separation curves, whose legends sit in the lower-left corner of the first panel.
 """
 
 from __future__ import annotations
@@ -11,13 +14,68 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["homophily_measures", "accuracy_vs_homophily", "accuracy_per_dataset"]
+__all__ = [
+    "toy_graphs_and_averaging",
+    "homophily_measures",
+    "accuracy_vs_homophily",
+    "accuracy_per_dataset",
+    "class_clouds",
+    "separation_over_time",
+]
 
 _MEASURES = {
     "edge": ("o", "#0072B2", "edge homophily"),
     "node": ("s", "#E69F00", "node homophily"),
     "class": ("^", "#009E73", "class-insensitive homophily"),
 }
+
+
+def _toy_layouts() -> dict[str, list[tuple[float, float]]]:
+    """Node positions of the two toy graphs (nodes 0-4 class 0 on the left, 5-9 class 1 on the right): two
+    pentagons facing each other (node 4 faces group 1), and buyers above each other opposite the sellers."""
+    angles = np.linspace(0, 2 * np.pi, 5, endpoint=False)
+    turn = 4 * 2 * np.pi / 5  # node 4 at angle 0
+    return {
+        "friends": [(-1.7 + np.cos(a - turn), np.sin(a - turn)) for a in angles]
+        + [(1.7 - np.cos(a), np.sin(a)) for a in angles],
+        "marketplace": [(-1.5, 1.6 - 0.8 * k) for k in range(5)] + [(1.5, 1.6 - 0.8 * k) for k in range(5)],
+    }
+
+
+_TOY_TITLES = {"friends": "friendship graph", "marketplace": "marketplace: buyers (left), sellers (right)"}
+
+
+def toy_graphs_and_averaging(edges: Mapping[str, object], after: Mapping[str, Sequence[float]],
+                             homophily: Mapping[str, float], x_before, classes):
+    """The friendship graph (two groups of five joined by one edge) and the marketplace (every edge joins a buyer
+    to a seller) side by side, each titled with its edge homophily, above bar charts of one feature per node before
+    and after one averaging step, drawn by :func:`physgnn.plot.graphs_and_averaging` with the book's layout of
+    the two graphs.
+
+    Args:
+        edges: ``{"friends" | "marketplace": edge pairs [E, 2] or an edge_index [2, E]}`` on nodes ``0 .. 9``.
+        after: ``{name: [10]}``, the feature after one step; ``homophily``: ``{name: edge homophily}``.
+        x_before: ``[10]``, the feature before the step; ``classes``: ``[10]`` labels 0 or 1.
+
+    Returns the figure. Raises ``ValueError`` for a graph other than the two, a missing ``after`` or
+    ``homophily``, or shapes other than 10 nodes (and the bad input ``graphs_and_averaging`` rejects).
+    """
+    from physgnn.plot_graphs import graphs_and_averaging
+
+    layout = _toy_layouts()
+    if not edges or set(edges) - set(layout):
+        raise ValueError(f"toy_graphs_and_averaging: edges must name graphs among {sorted(layout)}, got {list(edges)}")
+    missing = [n for n in edges if n not in after or n not in homophily]
+    if missing:
+        raise ValueError(f"toy_graphs_and_averaging: no 'after' or 'homophily' for {missing}")
+    if np.asarray(x_before).reshape(-1).shape != (10,):
+        raise ValueError("toy_graphs_and_averaging: x_before must be [10], one value per node of the toy graphs")
+    panels = [
+        dict(pos=layout[n], edges=edges[n], after=after[n],
+             title=f"{_TOY_TITLES[n]}\nedge homophily $h$ = {float(homophily[n]):.2f}")
+        for n in edges
+    ]
+    return graphs_and_averaging(panels, x_before, classes)
 
 
 def homophily_measures(measures: Mapping[str, Mapping[str, float]], *, names: Mapping[str, str] | None = None,
@@ -151,5 +209,103 @@ def accuracy_per_dataset(results: Mapping[str, Mapping[str, tuple[float, float]]
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(0, 100)
     legend_outside(ax, where="below", ncol=3)
+    fig.tight_layout()
+    return fig
+
+
+def _numpy(x) -> np.ndarray:
+    """A NumPy float array of ``x`` (torch tensors detached and moved to the CPU)."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=float)
+
+
+def _as_points(x, name: str) -> np.ndarray:
+    x = _numpy(x)
+    if x.ndim != 2 or x.shape[1] != 2 or x.shape[0] == 0:
+        raise ValueError(f"{name}: features must be [N, 2] (two channels, to plot them), got shape {x.shape}")
+    return x
+
+
+def class_clouds(panels: Sequence[tuple[str, object]], classes, *, colors: Sequence[str] = ("#0072B2", "#E69F00"),
+                 figsize=(14, 3.8)):
+    """Two-channel node features as scatter plots side by side, one panel per moment (e.g. the start, then the end
+    of each run), nodes coloured by class with each class mean marked by a large cross; each title adds the
+    distance ``||m_0 - m_1||`` between the two class means. One legend (classes, class mean) in the first panel.
+
+    Args:
+        panels: ``(title, x)`` pairs, ``x`` ``[N, 2]`` features (NumPy or torch).
+        classes: ``[N]`` labels 0 or 1 (both present); ``colors``: the two class colours.
+
+    Returns the figure. Raises ``ValueError`` for features that are not ``[N, 2]``, labels other than 0 and 1, or
+    a class without nodes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    if not panels:
+        raise ValueError("class_clouds: panels must hold at least one (title, x) pair")
+    y = _numpy(classes).astype(int).reshape(-1)
+    if set(y.tolist()) != {0, 1}:
+        raise ValueError("class_clouds: classes must be [N] labels 0 and 1, both present")
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, squeeze=False)
+    for ax, (title, x) in zip(axes[0], panels):
+        x = _as_points(x, f"class_clouds: {title}")
+        if x.shape[0] != y.size:
+            raise ValueError(f"class_clouds: {title}: x has {x.shape[0]} nodes, classes {y.size}")
+        means = []
+        for c in (0, 1):
+            pts = x[y == c]
+            means.append(pts.mean(0))
+            ax.scatter(pts[:, 0], pts[:, 1], s=6, alpha=0.5, color=colors[c])
+            ax.scatter(*means[-1], s=160, marker="X", color=colors[c], edgecolor="black", zorder=3)
+        gap = float(np.linalg.norm(means[0] - means[1]))
+        ax.set_title(f"{title}\nclass-mean distance {gap:.2f}", fontsize=10)
+        ax.set_xlabel("feature 1")
+        ax.set_ylabel("feature 2")
+    handles = [Line2D([], [], marker="o", ls="", color=colors[c], label=f"class {c}") for c in (0, 1)]
+    handles.append(Line2D([], [], marker="X", ls="", ms=10, color="0.5", mec="black", label="class mean"))
+    axes[0, 0].legend(handles=handles, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def separation_over_time(curves: Sequence[dict], *, figsize=(11, 4.3)):
+    """How far apart two classes are over time, one curve per run in both panels: left, the distance
+    ``||m_0 - m_1||`` between the class means (log scale); right, that distance divided by the within-class spread
+    (log scale). The legend sits in the left panel.
+
+    Args:
+        curves: dicts with ``t`` (``[T]``), ``separation`` (a pair ``(gap, spread)``, ``[T]`` each, positive),
+            ``color``, ``label`` and optional ``ls`` (default solid).
+
+    Returns the figure. Raises ``ValueError`` for a missing field, mismatched lengths or non-positive values.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import energy_axes
+
+    if not curves:
+        raise ValueError("separation_over_time: curves must hold at least one run")
+    fig, (ax_g, ax_r) = plt.subplots(1, 2, figsize=figsize)
+    for c in curves:
+        missing = {"t", "separation", "color", "label"} - set(c)
+        if missing:
+            raise ValueError(f"separation_over_time: a curve is missing {sorted(missing)}")
+        if len(c["separation"]) != 2:
+            raise ValueError(f"separation_over_time: {c['label']}: separation must be the pair (gap, spread)")
+        t, gap, spread = (_numpy(v).reshape(-1) for v in (c["t"], *c["separation"]))
+        if not t.size == gap.size == spread.size:
+            raise ValueError(f"separation_over_time: {c['label']}: t, gap and spread must have the same length")
+        if min(gap.min(), spread.min()) <= 0:
+            raise ValueError(f"separation_over_time: {c['label']}: gap and spread must be positive (log scale)")
+        style = dict(color=c["color"], ls=c.get("ls", "-"), lw=2, label=c["label"])
+        ax_g.plot(t, gap, **style)
+        ax_r.plot(t, gap / spread, **style)
+    energy_axes(ax_g, xlabel="time $t$", ylabel="class-mean distance $\\|m_0 - m_1\\|$")
+    ax_r.set_yscale("log")
+    ax_r.set_xlabel("time $t$")
+    ax_r.set_ylabel("class-mean distance / within-class spread")
+    ax_g.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig

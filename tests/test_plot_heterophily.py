@@ -76,3 +76,83 @@ def test_accuracy_per_dataset_grouped_bars_and_reported_diamonds():
         pplot.accuracy_per_dataset({"mlp": {"texas": (1, 1)}, "gcn": {"cora": (1, 1)}}, labels={}, tick_labels=["a"])
     with pytest.raises(ValueError, match=r"\[0, 100\]"):
         pplot.accuracy_per_dataset({"mlp": {"texas": (180, 1)}}, labels={"mlp": "MLP"}, tick_labels=["T"])
+
+
+def _toy():
+    """The toy graphs of Chapter 3 on nodes 0-9 (0-4 class 0, 5-9 class 1): two cliques-with-a-bridge, a bipartite
+    marketplace."""
+    friends = [(a, b) for a in range(5) for b in range(a + 1, 5)] + [(a + 5, b + 5) for a in range(5)
+                                                                       for b in range(a + 1, 5)] + [(4, 5)]
+    market = [(a, b) for a in range(5) for b in range(5, 10)]
+    return {"friends": friends, "marketplace": market}
+
+
+def test_toy_graphs_and_averaging_titles_each_graph_with_its_homophily():
+    from physgnn import plot_heterophily as phet
+
+    x, y = np.repeat([-1.0, 1.0], 5), np.repeat([0, 1], 5)
+    after = {"friends": x * 0.9, "marketplace": -x / 3}
+    fig = phet.toy_graphs_and_averaging(_toy(), after, {"friends": 0.952, "marketplace": 0.0}, x, y)
+    graph_f, graph_m, bars_f, bars_m = fig.axes[:4]
+    assert graph_f.get_title() == "friendship graph\nedge homophily $h$ = 0.95"
+    assert graph_m.get_title() == "marketplace: buyers (left), sellers (right)\nedge homophily $h$ = 0.00"
+    cross = [ln for ln in graph_m.lines if ln.get_linestyle() == "--"]
+    assert len(cross) == 25, "every marketplace edge joins the classes"
+    assert len([ln for ln in graph_f.lines if ln.get_linestyle() == "--"]) == 1, "one bridge"
+    buyers = [ln.get_xdata()[0] for ln in graph_m.lines]
+    assert set(np.round(buyers, 6)) == {-1.5}, "buyers in a column on the left"
+    np.testing.assert_allclose([p.get_height() for p in bars_m.patches[10:]], -x / 3)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="among"):
+        phet.toy_graphs_and_averaging({"ring": []}, after, {}, x, y)
+    with pytest.raises(ValueError, match="no 'after' or 'homophily'"):
+        phet.toy_graphs_and_averaging(_toy(), after, {"friends": 0.9}, x, y)
+    with pytest.raises(ValueError, match=r"\[10\]"):
+        phet.toy_graphs_and_averaging(_toy(), after, {"friends": 0.9, "marketplace": 0.0}, x[:4], y)
+
+
+def test_class_clouds_marks_the_class_means_and_their_distance():
+    import torch
+
+    from physgnn import plot_heterophily as phet
+
+    y = np.array([0, 0, 1, 1])
+    start = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 3.0], [2.0, 3.0]])  # means (1, 0) and (1, 3): distance 3
+    fig = phet.class_clouds([("start", start), ("later", torch.tensor(start / 2))], torch.tensor(y))
+    ax0, ax1 = fig.axes
+    assert ax0.get_title() == "start\nclass-mean distance 3.00"
+    assert ax1.get_title() == "later\nclass-mean distance 1.50", "torch tensors are accepted"
+    mean0 = ax0.collections[1]
+    np.testing.assert_allclose(mean0.get_offsets()[0], [1.0, 0.0])
+    assert [t.get_text() for t in ax0.get_legend().get_texts()] == ["class 0", "class 1", "class mean"]
+    assert ax1.get_legend() is None and ax0.get_xlabel() == "feature 1"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\[N, 2\]"):
+        phet.class_clouds([("3-d", np.zeros((4, 3)))], y)
+    with pytest.raises(ValueError, match="both present"):
+        phet.class_clouds([("start", start)], np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="has 3 nodes"):
+        phet.class_clouds([("start", start[:3])], y)
+
+
+def test_separation_over_time_divides_the_gap_by_the_spread():
+    from physgnn import plot_heterophily as phet
+
+    t = np.linspace(0, 1, 5)
+    gap, spread = np.exp(-t), np.full(5, 0.5)
+    curves = [dict(t=t, separation=(gap, spread), color="#009E73", label="diffusion"),
+              dict(t=t, separation=(gap * 2, spread), color="#E69F00", ls="--", label="repulsion")]
+    fig = phet.separation_over_time(curves)
+    ax_g, ax_r = fig.axes
+    np.testing.assert_allclose(ax_g.lines[0].get_ydata(), gap)
+    np.testing.assert_allclose(ax_r.lines[0].get_ydata(), gap / spread)
+    assert ax_r.lines[1].get_linestyle() == "--" and ax_g.get_yscale() == ax_r.get_yscale() == "log"
+    assert [t.get_text() for t in ax_g.get_legend().get_texts()] == ["diffusion", "repulsion"]
+    assert ax_r.get_ylabel() == "class-mean distance / within-class spread"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        phet.separation_over_time([dict(t=t, color="k", label="x")])
+    with pytest.raises(ValueError, match="same length"):
+        phet.separation_over_time([dict(curves[0], t=t[:3])])
+    with pytest.raises(ValueError, match="positive"):
+        phet.separation_over_time([dict(curves[0], separation=(0 * gap, spread))])

@@ -1,5 +1,6 @@
-"""Figures of forces on features (Chapters 4 and 5): norms and energies under attraction and repulsion, and the
-double well with marbles rolling into it.
+"""Figures of forces on features (Chapters 4 and 5): the swarm and its hub, the growth rate of the signed operator
+against the repulsion, norms and energies under attraction and repulsion, filters on a graph's frequencies, and
+the double well with marbles rolling into it.
 
 Each helper draws one whole figure in the book's style (:func:`physgnn.plot.style`) and returns it; a chapter shows
 it and closes it. Legends sit below their axes, outside the curves.
@@ -11,7 +12,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["norm_and_energy", "double_well_marbles", "energy_and_bound", "accuracy_vs_beta"]
+__all__ = [
+    "norm_and_energy", "double_well_marbles", "energy_and_bound", "accuracy_vs_beta", "swarm_with_hub",
+    "growth_rate_vs_beta", "filters_and_label_energy", "accuracy_and_learned_filters",
+]
 
 
 def norm_and_energy(t, runs: Sequence[dict], *, slopes: Sequence[dict] = (), figsize=(11, 4.6)):
@@ -214,5 +218,179 @@ def accuracy_vs_beta(betas, accuracy: Mapping[float, np.ndarray], learned: Mappi
     ax_b.set_xlabel("edge homophily $h$ of the SBM")
     ax_b.set_ylabel(r"repulsion $\beta$")
     legend_outside(ax_b, where="below", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+def swarm_with_hub(x, edges, classes, hub: int, *, colors=None, hub_label: str | None = None, figsize=(5, 4.2)):
+    """A graph in its feature plane (:func:`physgnn.plot.swarm`: node ``i`` at ``x[i]``, grey edges, nodes coloured
+    by class) with the ``hub`` circled and annotated ``hub_label`` (default: "hub (degree d)", ``d`` counted in
+    ``edges``); the class legend sits to the right of the axes.
+
+    Shapes:
+        - ``x``: ``[N, 2]``; ``edges``: ``[E, 2]`` (each undirected edge once); ``classes``: ``[N]``
+
+    Returns the figure. Raises ``ValueError`` for bad shapes or a hub that is not a node index.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import legend_outside, swarm
+
+    x, edges = np.asarray(x, dtype=float), np.asarray(edges)
+    if isinstance(hub, bool) or not isinstance(hub, (int, np.integer)) or not 0 <= hub < len(x):
+        raise ValueError(f"swarm_with_hub: hub must be a node index in [0, {len(x)}), got {hub!r}")
+    if hub_label is None:
+        hub_label = f"hub (degree {int((edges == hub).sum())})"
+    fig, ax = plt.subplots(figsize=figsize)
+    swarm(x, edges, classes, hub=int(hub), ax=ax, colors=colors)
+    ax.annotate(hub_label, x[hub], xytext=(12, 10), textcoords="offset points")
+    legend_outside(ax, where="right")
+    fig.tight_layout()
+    return fig
+
+
+def growth_rate_vs_beta(betas, mu, upper, hub_bound, beta_star: float, marks: Sequence[tuple] = (), *,
+                        figsize=(6.4, 4.0)):
+    """The largest eigenvalue ``mu_max(S_beta)`` of the signed operator against the repulsion ``beta`` (the growth
+    rate of the fastest pattern), between the two bounds of the hub test: ``beta * lambda_max(L_1)`` above
+    (dashed) and ``max_i(beta d_i - sum_j a_ij)`` below (dotted); a vertical line at the balance point
+    ``beta_star``, and black dots with a name at chosen ``beta``. The legend sits below the axes.
+
+    Shapes:
+        - ``betas``, ``mu``, ``upper``, ``hub_bound``: ``[B]``
+        - ``marks``: ``(beta, mu, name)`` or ``(beta, mu, name, dx)`` tuples, ``dx`` the label's horizontal
+          offset in points (default -10)
+
+    Returns the figure. Raises ``ValueError`` for curves of different lengths or a malformed mark.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import color, legend_outside
+
+    b = np.asarray(betas, dtype=float).reshape(-1)
+    curves = {"mu": mu, "upper": upper, "hub_bound": hub_bound}
+    curves = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in curves.items()}
+    for k, v in curves.items():
+        if v.shape != b.shape:
+            raise ValueError(f"growth_rate_vs_beta: {k} has {v.size} values for {b.size} values of beta")
+    for m in marks:
+        if len(m) not in (3, 4):
+            raise ValueError(f"growth_rate_vs_beta: a mark is (beta, mu, name) or (beta, mu, name, dx), got {m!r}")
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.plot(b, curves["mu"], color=color("attraction-repulsion"), lw=2.5, label=r"$\mu_{\max}(S_\beta)$")
+    ax.plot(b, curves["upper"], color="0.4", ls="--", label=r"upper bound $\beta\,\lambda_{\max}(\mathcal{L}_1)$")
+    ax.plot(b, curves["hub_bound"], color=color("repulsion"), ls=":", lw=2,
+            label=r"hub test $\max_i(\beta d_i - \sum_j a_{ij})$")
+    ax.axvline(beta_star, color="black", lw=1)
+    ax.text(beta_star + 0.005, 2.2, rf"$\beta^\ast = {beta_star:.3f}$")
+    for beta, value, name, *dx in marks:
+        ax.plot(beta, value, "o", color="black", ms=5)
+        ax.annotate(name, (beta, value), xytext=(dx[0] if dx else -10, 10), textcoords="offset points")
+    ax.set_xlabel(r"repulsion $\beta$")
+    ax.set_ylabel(r"growth rate (1/time unit)")
+    ax.set_ylim(-0.2, 4)
+    legend_outside(ax, where="below", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+def filters_and_label_energy(lam, gains: Mapping[float, np.ndarray], tilts: Mapping[float, float], p_labels,
+                             p_shuffled, *, bins: int = 8, figsize=(11, 5.6)):
+    """Left: the gain ``r_k`` of each frequency ``lambda_k`` under two GCN layers, ``(1 - lambda)^2`` (a line on
+    ``[0, 2]``), and under the code form at each ``beta`` (dots, darker red for larger ``beta``, the legend giving
+    its ``tilt``). Right: the share of the labels' energy in ``bins`` equal frequency bins, for the real labels
+    (blue) and for shuffled labels (grey), with their mean frequencies. Legends sit below the axes.
+
+    Shapes:
+        - ``lam``: ``[K]`` eigenvalues of the normalised Laplacian (frequencies)
+        - ``gains``: ``{beta: [K]}``; ``tilts``: ``{beta: float}`` (same keys)
+        - ``p_labels``, ``p_shuffled``: ``[K]`` shares of the labels' energy per frequency (each sums to 1)
+
+    Returns the figure. Raises ``ValueError`` for mismatched lengths, keys or a non-positive ``bins``.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import PALETTE, color, legend_outside
+
+    lam = np.asarray(lam, dtype=float).reshape(-1)
+    if not gains or set(gains) != set(tilts):
+        raise ValueError("filters_and_label_energy: gains and tilts must have the same (non-empty) beta keys")
+    g = {b: np.asarray(v, dtype=float).reshape(-1) for b, v in gains.items()}
+    shares = [np.asarray(p, dtype=float).reshape(-1) for p in (p_labels, p_shuffled)]
+    for name, v in [*((f"gains[{b}]", v) for b, v in g.items()), ("p_labels", shares[0]), ("p_shuffled", shares[1])]:
+        if v.shape != lam.shape:
+            raise ValueError(f"filters_and_label_energy: {name} has {v.size} values for {lam.size} frequencies")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"filters_and_label_energy: bins must be a positive integer, got {bins!r}")
+    fig, (ax_f, ax_p) = plt.subplots(1, 2, figsize=figsize)
+    grid = np.linspace(0, 2, 200)
+    ax_f.plot(grid, (1 - grid) ** 2, color=color("gcn"), lw=2, label=r"two GCN layers $(1 - \lambda)^2$")
+    shades = plt.cm.Reds(np.linspace(0.35, 0.95, len(g)))
+    for shade, b in zip(shades, g):
+        ax_f.plot(lam, g[b], ".", ms=5, color=shade, label=rf"code form, $\beta = {b}$ (tilt {tilts[b]:.2f})")
+    ax_f.axhline(0, color="0.6", lw=0.8)
+    ax_f.set_xlabel(r"frequency $\lambda_k$ (eigenvalue of $L$)")
+    ax_f.set_ylabel(r"gain $r_k$ of frequency $k$")
+    edges = np.linspace(0, lam.max() + 1e-9, bins + 1)
+    width = edges[1] - edges[0]
+    names = [("Texas labels", PALETTE[0]), ("shuffled labels (mean of 20)", "0.6")]
+    for k, (p, (name, colour)) in enumerate(zip(shares, names)):
+        mass = np.histogram(lam, bins=edges, weights=p)[0]
+        ax_p.bar(edges[:-1] + (k + 0.5) * width / 2, mass, width=width / 2, color=colour,
+                 label=f"{name}: mean frequency {(p * lam).sum():.2f}")
+    ax_p.set_xlabel(r"frequency $\lambda$ (bins)")
+    ax_p.set_ylabel("share of the labels' energy")
+    legend_outside(ax_f, where="below", ncol=1, fontsize=10)
+    legend_outside(ax_p, where="below", ncol=1, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_and_learned_filters(scores: Mapping[str, tuple], lam, responses, start, *, figsize=(11, 5.0)):
+    """Left: test accuracy (%) per model, a bar at the mean with the sample standard deviation and one dot per
+    split, each bar in the model's colour. Right: the responses ``r(lambda_k)`` of the learned GPR-GNN filters on
+    the graph's frequencies (one line per split), their start (dashed) and two GCN layers ``(1 - lambda)^2``.
+    The legend sits below the right axes.
+
+    Args:
+        scores: ``{key: (name, [S])}``: a model key of :func:`physgnn.plot.color`, its display name and its test
+            accuracies (fractions) on ``S >= 2`` splits.
+        lam: ``[K]`` frequencies; ``responses``: ``[R, K]`` learned responses; ``start``: ``[K]`` the response
+            before training.
+
+    Returns the figure. Raises ``ValueError`` for fewer than two scores per model or mismatched lengths.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import color, legend_outside
+
+    lam = np.asarray(lam, dtype=float).reshape(-1)
+    resp, start = np.asarray(responses, dtype=float), np.asarray(start, dtype=float).reshape(-1)
+    if not scores:
+        raise ValueError("accuracy_and_learned_filters: scores must hold at least one model")
+    if resp.ndim != 2 or resp.shape[1] != lam.size or start.shape != lam.shape:
+        raise ValueError(
+            f"accuracy_and_learned_filters: responses must be [R, K] and start [K] with K = {lam.size} frequencies;"
+            f" got {resp.shape} and {start.shape}"
+        )
+    fig, (ax_a, ax_r) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1, 1.3]})
+    for k, (key, (name, acc)) in enumerate(scores.items()):
+        pct = 100 * np.asarray(acc, dtype=float).reshape(-1)
+        if pct.size < 2:
+            raise ValueError(f"accuracy_and_learned_filters: {name} needs at least two split scores, got {pct.size}")
+        ax_a.bar(k, pct.mean(), yerr=pct.std(ddof=1), color=color(key), edgecolor="black", capsize=4, alpha=0.85)
+        ax_a.plot(np.full(pct.size, k) + np.linspace(-0.2, 0.2, pct.size), pct, "o", ms=3, color="0.25")
+    ax_a.set_xticks(range(len(scores)), [name for name, _ in scores.values()])
+    ax_a.set_ylabel("test accuracy (%), ten splits")
+    ax_a.set_ylim(0, 100)
+    for g in resp:
+        ax_r.plot(lam, g, color=color("gprgnn"), lw=1, alpha=0.6)
+    ax_r.plot([], [], color=color("gprgnn"), label="GPR-GNN, learned (one per split)")
+    ax_r.plot(lam, start, "k--", lw=1.5, label="GPR-GNN at the start")
+    ax_r.plot(lam, (1 - lam) ** 2, color=color("gcn"), lw=2, label=r"two GCN layers $(1 - \lambda)^2$")
+    ax_r.axhline(0, color="0.6", lw=0.8)
+    ax_r.set_xlabel(r"frequency $\lambda_k$ of Texas")
+    ax_r.set_ylabel(r"response $r(\lambda_k) = \sum_j \theta_j (1 - \lambda_k)^j$")
+    legend_outside(ax_r, where="below", ncol=1, fontsize=10)
     fig.tight_layout()
     return fig

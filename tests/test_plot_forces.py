@@ -126,3 +126,102 @@ def test_accuracy_vs_beta_marks_the_best_beta_and_the_learned_ones():
         pplot.accuracy_vs_beta(betas, acc, {0.1: [0.1]})
     with pytest.raises(ValueError, match=r"\[B, S\] = \[3"):
         pplot.accuracy_vs_beta(betas, {0.1: acc[0.1][:2]}, {0.1: [0.1]})
+
+
+def _below(fig, ax):
+    fig.canvas.draw()
+    return ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
+
+
+def test_swarm_with_hub_circles_and_labels_the_hub_with_its_degree():
+    from physgnn import plot_forces
+
+    x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    edges = np.array([[0, 1], [0, 2], [0, 3], [1, 2]])
+    fig = plot_forces.swarm_with_hub(x, edges, np.array([0, 0, 1, 1]), 0)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.texts] == ["hub (degree 3)"]
+    np.testing.assert_allclose(ax.texts[0].xy, x[0])
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 > ax.get_window_extent().x1, "legend right of the axes"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="hub must be a node index"):
+        plot_forces.swarm_with_hub(x, edges, np.array([0, 0, 1, 1]), 4)
+    with pytest.raises(ValueError, match="x must be"):
+        plot_forces.swarm_with_hub(x[:, :1], edges, np.array([0, 0, 1, 1]), 0)
+    plt.close("all")
+
+
+def test_growth_rate_vs_beta_draws_the_rate_between_its_bounds_and_the_marks():
+    from physgnn import plot_forces
+
+    b = np.linspace(0, 0.4, 5)
+    mu = np.maximum(0, 10 * b - 1)
+    fig = plot_forces.growth_rate_vs_beta(b, mu, 12 * b, mu / 2, 0.1, [(0.0, 0.0, "collapse"), (0.3, 2.0, "x", -30)])
+    (ax,) = fig.axes
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), mu)
+    assert [ln.get_linestyle() for ln in ax.lines[1:3]] == ["--", ":"]
+    assert ax.lines[3].get_xdata()[0] == 0.1, "the balance point"
+    assert [t.get_text() for t in ax.texts] == [r"$\beta^\ast = 0.100$", "collapse", "x"]
+    assert ax.texts[2].xyann == (-30, 10)
+    assert ax.get_xlabel() == r"repulsion $\beta$" and ax.get_ylim() == (-0.2, 4)
+    assert _below(fig, ax)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="upper has 4 values for 5"):
+        plot_forces.growth_rate_vs_beta(b, mu, b[:4], mu, 0.1)
+    with pytest.raises(ValueError, match="a mark is"):
+        plot_forces.growth_rate_vs_beta(b, mu, b, mu, 0.1, [(0.1, 1.0)])
+    plt.close("all")
+
+
+def test_filters_and_label_energy_draws_each_filter_and_the_binned_energy():
+    from physgnn import plot_forces
+
+    lam = np.linspace(0, 1.9, 20)
+    gains = {0.0: np.exp(-lam), 0.2: np.exp(-lam) + 0.3 * lam}
+    p = np.full(20, 0.05)
+    q = np.r_[np.zeros(10), np.full(10, 0.1)]
+    fig = plot_forces.filters_and_label_energy(lam, gains, {0.0: 0.5, 0.2: 1.25}, q, p, bins=4)
+    ax_f, ax_p = fig.axes
+    dots = [ln for ln in ax_f.lines if ln.get_marker() == "."]
+    assert len(dots) == 2 and "tilt 1.25" in dots[1].get_label()
+    np.testing.assert_allclose(dots[0].get_ydata(), np.exp(-lam))
+    heights = [bar.get_height() for bar in ax_p.patches]
+    np.testing.assert_allclose(heights, [0, 0, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25], atol=1e-12)
+    assert sum(heights) == pytest.approx(2.0), "each set of shares sums to one"
+    assert _below(fig, ax_f) and _below(fig, ax_p)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same"):
+        plot_forces.filters_and_label_energy(lam, gains, {0.0: 1.0}, p, p)
+    with pytest.raises(ValueError, match="p_shuffled has 19 values for 20"):
+        plot_forces.filters_and_label_energy(lam, gains, {0.0: 1, 0.2: 1}, p, p[:19])
+    with pytest.raises(ValueError, match="bins must be"):
+        plot_forces.filters_and_label_energy(lam, gains, {0.0: 1, 0.2: 1}, p, p, bins=0)
+    plt.close("all")
+
+
+def test_accuracy_and_learned_filters_draws_bars_dots_and_responses():
+    from physgnn import plot_forces
+
+    lam = np.linspace(0, 2, 11)
+    scores = {"mlp": ("MLP", [0.8, 0.9, 0.85]), "gcn": ("GCN", [0.5, 0.6, 0.55])}
+    resp = np.stack([1 + 0 * lam, lam])
+    fig = plot_forces.accuracy_and_learned_filters(scores, lam, resp, (1 - lam) ** 3)
+    ax_a, ax_r = fig.axes
+    bars = [p.get_height() for p in ax_a.patches]
+    np.testing.assert_allclose(bars, [85.0, 55.0])
+    assert to_rgba(ax_a.patches[1].get_facecolor()[:3]) == to_rgba(pplot.color("gcn"))
+    dots = [ln for ln in ax_a.lines if ln.get_marker() == "o"]
+    np.testing.assert_allclose(sorted(dots[0].get_ydata()), [80, 85, 90], rtol=1e-12)
+    assert [t.get_text() for t in ax_a.get_xticklabels()] == ["MLP", "GCN"]
+    np.testing.assert_allclose(ax_r.lines[1].get_ydata(), lam)
+    labels = [t.get_text() for t in ax_r.get_legend().get_texts()]
+    assert labels[0] == "GPR-GNN, learned (one per split)" and labels[1] == "GPR-GNN at the start"
+    assert _below(fig, ax_r)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least two split scores"):
+        plot_forces.accuracy_and_learned_filters({"mlp": ("MLP", [0.8])}, lam, resp, lam)
+    with pytest.raises(ValueError, match=r"responses must be \[R, K\]"):
+        plot_forces.accuracy_and_learned_filters(scores, lam, resp[:, :5], lam)
+    plt.close("all")

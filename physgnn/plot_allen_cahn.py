@@ -108,7 +108,7 @@ def steppers_and_segmentation(energies: Mapping[str, np.ndarray], accuracy: Mapp
     """
     import matplotlib.pyplot as plt
 
-    from physgnn.plot import color, energy_axes, legend_outside
+    from physgnn.plot import COLORS, color, energy_axes, legend_outside
 
     where = "steppers_and_segmentation"
     if not energies or len(energies) > len(_STEPPERS):
@@ -120,8 +120,7 @@ def steppers_and_segmentation(energies: Mapping[str, np.ndarray], accuracy: Mapp
     fig, (ax_e, ax_s) = plt.subplots(1, 2, figsize=figsize)
     for (name, e), (shade, ls) in zip(energies.items(), _STEPPERS):
         e = np.asarray(e, dtype=float).reshape(-1)
-        ax_e.plot(np.arange(e.size), e, color=color(shade) if shade[0].isalpha() else shade, ls=ls, lw=2,
-                  label=name)
+        ax_e.plot(np.arange(e.size), e, color=color(shade) if shade in COLORS else shade, ls=ls, lw=2, label=name)
     energy_axes(ax_e, xlabel="step $n$", ylabel=r"energy $E_{\mathrm{GL}}(u^n)$ (log scale)")
     ax_e.set_ylim(1, 1e6)
     for k, (m, name) in enumerate(methods.items()):

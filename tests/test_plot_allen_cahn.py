@@ -65,6 +65,8 @@ def test_steppers_and_segmentation_draws_energies_means_and_one_dot_per_draw():
     ax_e, ax_s = fig.axes
     assert [ln.get_label() for ln in ax_e.lines] == list(energies)
     assert [ln.get_linestyle() for ln in ax_e.lines] == ["--", ":", "-"]
+    assert [to_rgba(ln.get_color()) for ln in ax_e.lines] == [
+        to_rgba(pplot.color("repulsion")), to_rgba("0.45"), to_rgba(pplot.color("allen-cahn"))]
     assert ax_e.get_yscale() == "log" and ax_e.get_ylim() == (1, 1e6)
     means = [ln for ln in ax_s.lines if ln.get_marker() == "o"]
     np.testing.assert_allclose(means[1].get_ydata(), [0.62, 0.64])

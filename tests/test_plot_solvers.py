@@ -94,3 +94,161 @@ def test_stability_regions_rejects_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         pplot.stability_regions(ax, **kw)
     plt.close(fig)
+
+
+# The figures of Sections 6.1 to 6.6, helpers of physgnn.plot_solvers.
+from physgnn import plot_solvers  # noqa: E402
+
+
+def _below(fig, ax):
+    fig.canvas.draw()
+    return ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
+
+
+def _right(fig, ax):
+    fig.canvas.draw()
+    return ax.get_legend().get_window_extent().x0 > ax.get_window_extent().x1
+
+
+def test_solver_paths_draws_the_exact_path_a_staircase_and_both_solvers():
+    fine, coarse = np.linspace(0, 2, 9), np.linspace(0, 2, 3)
+    fig = plot_solvers.solver_paths(fine, np.exp(-fine), coarse, 0.5 ** np.arange(3), np.exp(-coarse), tau=1.0,
+                                    node=7)
+    (ax,) = fig.axes
+    exact, stairs, euler, rk4 = ax.lines
+    np.testing.assert_allclose(exact.get_ydata(), np.exp(-fine))
+    assert stairs.get_drawstyle() == "steps-post" and euler.get_marker() == "o" and rk4.get_marker() == "s"
+    np.testing.assert_allclose(euler.get_ydata(), [1, 0.5, 0.25])
+    assert euler.get_label() == r"explicit Euler, $\tau = 1$" and ax.get_ylabel() == "feature of node 7, channel 0"
+    assert _below(fig, ax)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="rk4 has 2 values, expected 3"):
+        plot_solvers.solver_paths(fine, fine, coarse, coarse, coarse[:2], tau=1.0)
+    with pytest.raises(ValueError, match="tau must be"):
+        plot_solvers.solver_paths(fine, fine, coarse, coarse, coarse, tau=0.0)
+    plt.close("all")
+
+
+def test_error_vs_nfe_draws_each_solver_and_guides_of_the_given_slopes():
+    n = np.array([10.0, 100.0, 1000.0])
+    conv = {"euler": np.c_[n, 1 / n], "rk4": np.c_[n, n**-4.0]}
+    fig = plot_solvers.error_vs_nfe(conv, {"euler": -1.0, "rk4": -4.0})
+    (ax,) = fig.axes
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [ln.get_label() for ln in ax.lines[:2]] == ["euler (fitted slope -1.00)", "rk4 (fitted slope -4.00)"]
+    guide = ax.lines[3]  # rk4's guide: 3 e0 (n / n0)^-4 from the first point to the last
+    np.testing.assert_allclose(guide.get_xdata(), [10, 1000])
+    np.testing.assert_allclose(guide.get_ydata(), [3e-4, 3e-12])
+    assert [t.get_text() for t in ax.texts] == ["  slope $-1$", "  slope $-4$"]
+    assert _below(fig, ax)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same"):
+        plot_solvers.error_vs_nfe(conv, {"euler": -1.0})
+    with pytest.raises(ValueError, match="unknown method 'bdf'"):
+        plot_solvers.error_vs_nfe({"bdf": conv["rk4"]}, {"bdf": -4.0}, guides=())
+    with pytest.raises(ValueError, match=r"must be \[P, 2\] positive"):
+        plot_solvers.error_vs_nfe({"rk4": -conv["rk4"]}, {"rk4": -4.0}, guides=())
+    with pytest.raises(ValueError, match="every guide"):
+        plot_solvers.error_vs_nfe({"rk4": conv["rk4"]}, {"rk4": -4.0})
+    plt.close("all")
+
+
+def test_norm_over_steps_divides_by_the_start_on_a_log_axis():
+    norms = {"stable": 2.0 * 0.9 ** np.arange(5), "unstable": 3.0 * 1.1 ** np.arange(5)}
+    fig = plot_solvers.norm_over_steps(norms)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 1.1 ** np.arange(5))
+    assert [ln.get_color() for ln in ax.lines] == ["0.6", "black"]
+    assert _below(fig, ax)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one to 3 runs"):
+        plot_solvers.norm_over_steps({})
+    with pytest.raises(ValueError, match="must be positive"):
+        plot_solvers.norm_over_steps({"x": np.zeros(3)})
+    plt.close("all")
+
+
+def test_spectra_on_stability_regions_scales_eigenvalues_by_tau():
+    spectra = {0.0: np.array([-1.0, -2.0]), 0.1: np.array([-1 + 1j, -1 - 1j])}
+    runs = {(0.1, "euler"): 1.2 ** np.arange(4), (0.1, "rk4"): 0.8 ** np.arange(4), (0.0, "euler"): np.ones(4)}
+    fig = plot_solvers.spectra_on_stability_regions(spectra, 0.5, runs, title="toy")
+    ax_z, ax_n = fig.axes
+    points = [ln for ln in ax_z.lines if ln.get_marker() in ("s", "o")]
+    np.testing.assert_allclose(points[0].get_xdata(), [-0.5, -1.0])
+    np.testing.assert_allclose(points[1].get_ydata(), [0.5, -0.5])
+    assert points[1].get_label() == "τλ, β = 0.1" and ax_z.get_title() == "toy"
+    assert [ln.get_label() for ln in ax_n.lines] == ["euler, β = 0.1", "rk4, β = 0.1", "euler, β = 0"]
+    assert ax_n.get_yscale() == "log" and _below(fig, ax_z) and _below(fig, ax_n)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="needs beta = 0"):
+        plot_solvers.spectra_on_stability_regions({0.1: spectra[0.1]}, 0.5, runs)
+    with pytest.raises(ValueError, match="norms needs the runs"):
+        plot_solvers.spectra_on_stability_regions(spectra, 0.5, {(0.1, "euler"): runs[(0.1, "euler")]})
+    plt.close("all")
+
+
+def test_fresh_measurements_keeps_ok_runs_sorted_or_falls_back_to_the_page():
+    row = dict(method="rk4", adjoint="False", status="ok", T="8", delta_mb="80", step_seconds="2")
+    rows = [row, dict(row, T="2", delta_mb="20", step_seconds="0.5"), dict(row, T="4", status="oom"),
+            dict(row, method="dopri5")]
+    (bp,) = plot_solvers.fresh_measurements(rows)
+    assert bp["adjoint"] is False and bp["T"] == (2.0, 8.0) and bp["mb"] == (20.0, 80.0)
+    assert bp["seconds"] == (0.5, 2.0)
+    page = plot_solvers.fresh_measurements([], peaks={False: 50.0, True: 5.0}, T_peak=4.0)
+    assert [(p["adjoint"], p["T"], p["mb"]) for p in page] == [(False, [4.0], [50.0]), (True, [4.0], [5.0])]
+    with pytest.raises(ValueError, match="missing \\['step_seconds'\\]"):
+        plot_solvers.fresh_measurements([{k: v for k, v in row.items() if k != "step_seconds"}])
+    with pytest.raises(ValueError, match="no CSV rows"):
+        plot_solvers.fresh_measurements([])
+
+
+def _traj(t):
+    return {(n, k): dict(energy=np.exp(-t / (2 if k == "grand" else 1e3)), acc=0.5 + 0 * t)
+            for n in ("cora", "texas") for k in ("grand", "acmp")}
+
+
+def test_trajectory_energy_and_accuracy_leaves_out_t0_and_puts_legends_right():
+    t = np.array([0.0, 1.0, 3.0, 10.0])
+    fig = plot_solvers.trajectory_energy_and_accuracy(t, _traj(t), {"cora": 0.7, "texas": 0.8}, ["cora", "texas"])
+    axes = np.array(fig.axes).reshape(2, 2)
+    grand = axes[0, 1].lines[0]
+    np.testing.assert_allclose(grand.get_xdata(), t[1:])
+    np.testing.assert_allclose(grand.get_ydata(), np.exp(-t[1:] / 2))
+    assert axes[0, 0].get_yscale() == "log" and axes[1, 0].get_xscale() == "log"
+    mlp = [ln for ln in axes[1, 1].lines if ln.get_label() == "MLP (test)"]
+    assert mlp[0].get_ydata()[0] == 0.8
+    assert axes[0, 0].get_title().startswith("Cora") and axes[1, 0].get_ylim() == (0, 1)
+    assert _right(fig, axes[0, 1]) and _right(fig, axes[1, 1])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="mlp must hold"):
+        plot_solvers.trajectory_energy_and_accuracy(t, _traj(t), {"cora": 0.7}, ["cora", "texas"])
+    with pytest.raises(ValueError, match="missing \\[\\('cora', 'acmp'\\)\\]"):
+        plot_solvers.trajectory_energy_and_accuracy(t, {("cora", "grand"): _traj(t)[("cora", "grand")]},
+                                                    {"cora": 0.7}, ["cora"])
+    with pytest.raises(ValueError, match="energy has 2 values, expected 4"):
+        bad = _traj(t)
+        bad[("cora", "acmp")] = dict(energy=[1.0, 2.0], acc=t)
+        plot_solvers.trajectory_energy_and_accuracy(t, bad, {"cora": 0.7}, ["cora"])
+    plt.close("all")
+
+
+def test_training_end_time_draws_accuracy_ratio_and_alpha_T_per_graph():
+    depth = {("texas", "grand"): [(1.0, 0.5, 0.6, 0.1, 2.0, 0.9), (10.0, 0.5, 0.55, 0.01, 0.5, 0.9)],
+             ("texas", "acmp"): [(1.0, 0.5, 0.7, 1.0, 1.0, 0.9)]}
+    fig = plot_solvers.training_end_time(depth, {"texas": 0.8}, ["texas"])
+    acc, ratio, rate = fig.axes
+    np.testing.assert_allclose(acc.lines[0].get_ydata(), [0.6, 0.55])
+    np.testing.assert_allclose(ratio.lines[0].get_ydata(), [0.1, 0.01])
+    np.testing.assert_allclose(rate.lines[0].get_ydata(), [2.0, 5.0])  # alpha * T
+    identity = rate.lines[-1]
+    np.testing.assert_allclose(identity.get_xdata(), [1.0, 10.0])
+    assert acc.lines[-1].get_label() == "MLP (split 0)" and acc.lines[-1].get_ydata()[0] == 0.8
+    assert ratio.get_yscale() == rate.get_yscale() == acc.get_xscale() == "log"
+    assert _right(fig, acc) and _right(fig, rate)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="rows must start"):
+        plot_solvers.training_end_time({("texas", "acmp"): [(1.0, 0.5)]}, {"texas": 0.8}, ["texas"])
+    with pytest.raises(ValueError, match="mlp must hold"):
+        plot_solvers.training_end_time(depth, {}, ["texas"])
+    plt.close("all")

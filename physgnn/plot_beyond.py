@@ -31,7 +31,7 @@ def _curve(where: str, name: str, values) -> np.ndarray:
     return y
 
 
-def _energy_figure(curves, *, xlabel: str, ylabel: str, ylim=None, figsize=(7, 4.2)):
+def _energy_figure(curves, *, xlabel: str, ylabel: str, ylim=None, figsize=(7, 5.2)):
     """One axes of curves ``[(values, label, style kwargs)]`` against their index, on a log y-axis; legend below."""
     import matplotlib.pyplot as plt
 
@@ -92,7 +92,7 @@ def energy_vs_layers(curves: Mapping[str, Sequence[float]]):
     return _energy_figure(drawn, xlabel="layer $n$", ylabel="Dirichlet energy $E(X)$ (log scale)")
 
 
-def g2_energy_and_gate(gcn, g2, gates, *, figsize=(11, 4.0)):
+def g2_energy_and_gate(gcn, g2, gates, *, figsize=(11, 4.6)):
     r"""Left: the Dirichlet energy of each layer's output for an untrained GCN and G² stack (log scale). Right: the
     mean gate :math:`\bar\rho` of G² in layers ``1 .. len(gates)`` (log scale).
 
@@ -144,7 +144,7 @@ def sheaf_energies(plain, sheaf_own, sheaf_plain):
         xlabel="step $n$, $\\tau = 0.5$", ylabel="energy (log scale)", ylim=(1e-14, 10 * plain.max()))
 
 
-def sensitivity_by_distance(share: Mapping[int, Sequence[float]], total: Mapping[int, float], *, figsize=(9, 3.8)):
+def sensitivity_by_distance(share: Mapping[int, Sequence[float]], total: Mapping[int, float], *, figsize=(9, 4.6)):
     r"""Left: for each depth :math:`L`, the share of node 0's sensitivity that falls on one node at hop distance
     :math:`r` (distances ``1 ..``; distances with no share are skipped), log scale. Right: the total sensitivity
     :math:`\sum_j s_{0j}` against the depth (log-2 x-axis, log y-axis).
@@ -200,7 +200,7 @@ def graff_directions(t, per_direction, *, weights=(1.0, -0.5)):
     if e.shape != (len(t), 2) or len(weights) != 2:
         raise ValueError(f"{where}: per_direction must be [T, 2] = [{len(t)}, 2] with two weights; got shape "
                          f"{e.shape} and {len(weights)} weights")
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(7, 4.9))
     for k, w in enumerate(weights):
         force = "attraction" if w > 0 else "repulsion"
         ax.plot(t, e[:, k], color=color("diffusion" if w > 0 else "repulsion"), lw=2,
@@ -216,7 +216,7 @@ _STEPS = {"euler": ("explicit Euler", "-"), "symplectic": ("symplectic Euler", "
 
 
 def eigenvalues_and_wave_energy(nu_diff, nu_wave, nu_adgn, energies: Mapping[str, Sequence[float]], *,
-                                gamma: float = 0.1, figsize=(9.5, 4)):
+                                gamma: float = 0.1, figsize=(9.5, 5.0)):
     r"""Left: Jacobian eigenvalues :math:`\nu` in the complex plane (growth rate against frequency) of diffusion
     :math:`-L` (real), of the wave system and of an A-DGN layer, with the imaginary axis marked. Right: the wave
     system's energy :math:`H` per step under explicit Euler, symplectic Euler and leapfrog (log scale).

@@ -184,7 +184,7 @@ def learned_beta(trace: Sequence[float], best_epoch: int, summary: Mapping[str, 
     ax_h.set_title(sweep_title)
     legend_outside(ax, where="below", ncol=2)
     if summary:
-        legend_outside(ax_h, where="below", ncol=2)
+        legend_outside(ax_h, where="below", ncol=1)
     fig.tight_layout()
     return fig
 

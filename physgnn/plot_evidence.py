@@ -1,5 +1,5 @@
-"""Figures of evidence (Chapter 8): how precise an accuracy can be on a test set of ``n`` nodes, and one dataset's
-runs split by split.
+"""Figures of evidence (Chapter 8): how precise an accuracy can be on a test set of ``n`` nodes, one run under two
+rules for picking its epoch, one dataset's runs split by split, and test nodes that leak from the training set.
 
 Each helper draws one whole figure in the book's style (:func:`physgnn.plot.style`) and returns it; a chapter shows
 it and closes it. Legends sit below the axes.
@@ -11,7 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
-__all__ = ["standard_error_vs_size", "paired_splits"]
+__all__ = ["standard_error_vs_size", "selection_rules", "paired_splits", "twins_and_margins"]
 
 
 def standard_error_vs_size(test_sizes: Mapping[str, int], *, n_range=(10, 10_000), figsize=(7.5, 5.6)):
@@ -111,5 +111,113 @@ def paired_splits(scores: Mapping[str, Mapping[int, float]], intervals: Mapping[
     if title:
         ax.set_title(title)
     legend_outside(ax, where="below", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+def selection_rules(val_acc, test_acc, val_loss, *, picks: Mapping[str, int], patience: int, majority: float,
+                    title: str = "", line_color: str | None = None, figsize=(7.5, 6.8)):
+    """One training run under two rules for picking its epoch. Top: validation and test accuracy per epoch (as
+    steps), the majority class's validation accuracy as a dotted line, and each rule's pick on the validation
+    curve (the first rule a hollow circle, the second a filled diamond; the legend gives the epoch and its test
+    accuracy). Bottom: the validation loss, with each pick as a vertical line (dashed, solid). The first
+    ``patience`` epochs are shaded and named "first best's patience window". The legend sits below the figure.
+
+    Args:
+        val_acc, test_acc: ``[epochs]`` accuracies in %; ``val_loss``: ``[epochs]``.
+        picks: ``{rule name: 0-based epoch}``, two rules, e.g. ``{"first best": 0, "fit's rule": 37}``.
+        majority: the majority class's validation accuracy in %; ``line_color``: default the GCN's colour.
+
+    Returns the figure. Raises ``ValueError`` when the curves differ in length or are empty, ``picks`` does not
+    name two epochs inside the run, or ``patience`` is not positive.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import color, legend_outside
+
+    where = "selection_rules"
+    val_acc, test_acc, val_loss = (np.asarray(v, dtype=float) for v in (val_acc, test_acc, val_loss))
+    if val_acc.ndim != 1 or not val_acc.size or val_acc.shape != test_acc.shape or val_acc.shape != val_loss.shape:
+        raise ValueError(f"{where}: val_acc, test_acc and val_loss must be [epochs] curves of one length; got "
+                         f"{val_acc.shape}, {test_acc.shape}, {val_loss.shape}")
+    if len(picks) != 2 or not all(0 <= int(e) < len(val_acc) for e in picks.values()):
+        raise ValueError(f"{where}: picks must map two rule names to epochs in 0 .. {len(val_acc) - 1}; got {picks}")
+    if not patience > 0:
+        raise ValueError(f"{where}: patience must be a positive number of epochs, got {patience!r}")
+    c = line_color or color("gcn")
+    ep = np.arange(len(val_acc))
+    fig, (ax_a, ax_l) = plt.subplots(2, 1, figsize=figsize, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    for ax in (ax_a, ax_l):
+        ax.axvspan(0, patience, color="0.92", zorder=0)
+    ax_a.step(ep, val_acc, where="post", color=c, lw=1.8, label="validation accuracy")
+    ax_a.step(ep, test_acc, where="post", color="0.6", lw=1, label="test accuracy")
+    ax_a.axhline(majority, color="0.3", ls=":", lw=1.2, label="majority class (validation)")
+    for (rule, e), (marker, face, ls) in zip(picks.items(), (("o", "white", "--"), ("D", c, "-"))):
+        e = int(e)
+        ax_a.scatter([e], [val_acc[e]], s=70, marker=marker, facecolor=face, edgecolor="black", zorder=4,
+                     label=f"{rule}: epoch {e}, test {test_acc[e]:.1f}")
+        ax_l.axvline(e, color="0.3", lw=1, ls=ls)
+    ax_a.text(patience / 2, 0.3, f"first best's\npatience window\n({patience} epochs)",
+              transform=ax_a.get_xaxis_transform(), ha="center", va="center", fontsize=9, color="0.3")
+    ax_a.set_ylabel("accuracy (%)")
+    if title:
+        ax_a.set_title(title, fontsize=10)
+    ax_l.plot(ep, val_loss, color=c, lw=1.5)
+    ax_l.set_ylabel("validation loss")
+    ax_l.set_xlabel("epoch")
+    legend_outside(ax_l, where="below", ncol=2, handles=ax_a.get_legend_handles_labels()[0])
+    fig.tight_layout()
+    return fig
+
+
+def twins_and_margins(twins: Mapping[str, tuple], margins: Mapping[tuple[str, str], tuple[float, float]], *,
+                      names: Mapping[str, str] | None = None, figsize=(11, 4.7)):
+    """Left: for each graph, the share of test nodes that have a training twin (%), mean over splits with the
+    standard deviation as an error bar, the original graph's bar beside the filtered one's. Right: each model's
+    test accuracy above the majority class (points) per dataset, with its error bar, in the model's colour
+    (``physgnn.plot.color``), and a line at zero. Legends sit below the panels.
+
+    Args:
+        twins: ``{graph: (original shares [splits], filtered shares [splits])}`` in %.
+        margins: ``{(dataset, model): (margin, error)}`` in points; datasets and models are shown in the order
+            they first appear, and every model needs every dataset.
+        names: the tick label of each dataset (default: its key); a label breaks onto a second line before " (".
+
+    Returns the figure. Raises ``ValueError`` for empty inputs, a share list with fewer than two splits, a
+    missing (dataset, model) pair, or a model without a book colour.
+    """
+    import matplotlib.pyplot as plt
+
+    from physgnn.plot import PALETTE, color, legend_outside
+
+    where = "twins_and_margins"
+    if not twins or not margins:
+        raise ValueError(f"{where}: twins and margins must each hold at least one entry")
+    if any(len(p) != 2 for p in twins.values()) or any(len(v) < 2 for p in twins.values() for v in p):
+        raise ValueError(f"{where}: twins must give each graph (original, filtered) shares over at least two splits")
+    datasets = list(dict.fromkeys(d for d, _ in margins))
+    models = list(dict.fromkeys(m for _, m in margins))
+    missing = [(d, m) for d in datasets for m in models if (d, m) not in margins]
+    if missing:
+        raise ValueError(f"{where}: margins must give every model on every dataset; missing {missing}")
+    colors = {m: color(m) for m in models}  # raises for a model without a book colour
+    names = names or {}
+    fig, (ax_l, ax_r) = plt.subplots(1, 2, figsize=figsize)
+    for k, pair in enumerate(twins.values()):
+        for off, v, shade, label in zip((-0.18, 0.18), pair, (0, 5), ("original", "filtered")):
+            ax_l.bar(k + off, np.mean(v), width=0.34, yerr=np.std(v, ddof=1), capsize=4, color=PALETTE[shade],
+                     label=label if k == 0 else None)
+    ax_l.set_xticks(range(len(twins)), list(twins))
+    ax_l.set_ylabel("test nodes with a training twin (%)")
+    width = 0.72 / len(models)
+    for j, m in enumerate(models):
+        ax_r.bar(np.arange(len(datasets)) + (j - (len(models) - 1) / 2) * width,
+                 [margins[(d, m)][0] for d in datasets], width=width, yerr=[margins[(d, m)][1] for d in datasets],
+                 capsize=4, color=colors[m], label=m.upper())
+    ax_r.axhline(0, color="black", lw=1)
+    ax_r.set_xticks(range(len(datasets)), [names.get(d, d).replace(" (", "\n(", 1) for d in datasets])
+    ax_r.set_ylabel("accuracy above the majority class (points)")
+    legend_outside(ax_l, where="below")
+    legend_outside(ax_r, where="below")
     fig.tight_layout()
     return fig

@@ -10,7 +10,19 @@ from typing import Mapping
 
 import numpy as np
 
-__all__ = ["training_curves"]
+__all__ = ["MODEL_LABELS", "training_curves"]
+
+#: The name of each model as the book's legends and tables print it, keyed like ``physgnn.plot.COLORS``.
+MODEL_LABELS = {
+    "acmp": "ACMP-GCN",
+    "acmp-gcn": "ACMP-GCN",
+    "acmp-gat": "ACMP-GAT",
+    "gcn": "GCN",
+    "gat": "GAT",
+    "gcnii": "GCNII",
+    "grand": "GRAND (diffusion)",
+    "mlp": "MLP",
+}
 
 
 def training_curves(runs: Mapping[str, Mapping[str, object]], *, labels: Mapping[str, str] | None = None,
@@ -24,7 +36,7 @@ def training_curves(runs: Mapping[str, Mapping[str, object]], *, labels: Mapping
             ``history["loss"]`` and ``history["val"]`` (``[epochs]`` each), ``best_epoch`` (0-based) and ``val``
             (the selected validation accuracy), as ``physgnn.train.FitResult`` does. Model keys name the book's
             colours (``"gcn"``, ``"acmp"``...).
-        labels: legend text per model key (default: the key).
+        labels: legend text per model key (default: ``MODEL_LABELS``, then the key).
 
     Returns the figure. Raises ``ValueError`` for an empty mapping, a run without these fields, histories of
     different lengths, or a best epoch outside the history.
@@ -35,7 +47,7 @@ def training_curves(runs: Mapping[str, Mapping[str, object]], *, labels: Mapping
 
     if not runs or not all(runs.values()):
         raise ValueError("training_curves: runs must map each graph to at least one model's run")
-    labels = labels or {}
+    labels = MODEL_LABELS if labels is None else labels
     fig, axes = plt.subplots(2, len(runs), figsize=figsize, sharex="col", squeeze=False)
     for col, (graph, by_model) in enumerate(runs.items()):
         for key, run in by_model.items():

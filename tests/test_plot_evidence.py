@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.container import BarContainer  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 
 from physgnn import plot as pplot  # noqa: E402
 
@@ -53,3 +55,61 @@ def test_paired_splits_joins_splits_marks_untrained_runs_and_means():
         pplot.paired_splits(scores, {"mlp": (1, 2)}, colors={"mlp": "k", "gcn": "k"})
     with pytest.raises(ValueError, match="at least one split"):
         pplot.paired_splits({"mlp": {}}, {"mlp": (1, 2)}, colors={"mlp": "k"})
+
+
+def _below(ax, legend=None):
+    renderer = ax.figure.canvas.get_renderer()
+    return (legend or ax.get_legend()).get_window_extent(renderer).y1 < ax.get_window_extent(renderer).y0
+
+
+def test_selection_rules_marks_both_picks_on_the_validation_curve_and_shades_the_window():
+    from physgnn import plot_evidence
+
+    val = np.array([60.0, 60.0, 55.0, 62.0, 62.0, 61.0])
+    test = np.array([50.0, 51.0, 49.0, 58.0, 57.0, 56.0])
+    loss = np.array([1.6, 1.5, 1.4, 1.2, 1.1, 1.15])
+    fig = plot_evidence.selection_rules(val, test, loss, picks={"first best": 0, "fit's rule": 4}, patience=3,
+                                        majority=60.0, title="Texas, split 1")
+    ax_a, ax_l = fig.axes
+    first, fits = [c for c in ax_a.collections if isinstance(c, PathCollection)]
+    assert first.get_offsets().tolist() == [[0, 60.0]] and fits.get_offsets().tolist() == [[4, 62.0]]
+    assert np.allclose(first.get_facecolor()[0], (1, 1, 1, 1)), "the first rule's pick is hollow"
+    labels = [t.get_text() for t in ax_l.get_legend().get_texts()]
+    assert "first best: epoch 0, test 50.0" in labels and "fit's rule: epoch 4, test 57.0" in labels
+    assert "majority class (validation)" in labels and _below(ax_l)
+    picks = [ln for ln in ax_l.lines if ln.get_xdata()[0] in (0, 4) and len(ln.get_xdata()) == 2]
+    assert [ln.get_linestyle() for ln in picks] == ["--", "-"], "the two picks as vertical lines"
+    np.testing.assert_allclose(ax_l.lines[-1].get_ydata(), loss)
+    assert ax_a.patches[0].get_x() == 0 and ax_a.patches[0].get_width() == 3, "the patience window is shaded"
+    assert "3 epochs" in ax_a.texts[0].get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one length"):
+        plot_evidence.selection_rules(val, test[:3], loss, picks={"a": 0, "b": 1}, patience=3, majority=60.0)
+    with pytest.raises(ValueError, match="two rule names"):
+        plot_evidence.selection_rules(val, test, loss, picks={"a": 0, "b": 9}, patience=3, majority=60.0)
+
+
+def test_twins_and_margins_pairs_original_with_filtered_and_measures_from_the_majority_class():
+    from physgnn import plot_evidence
+
+    twins = {"Chameleon": ([50.0, 52.0, 48.0], [1.0, 0.0, 2.0]), "Squirrel": ([40.0, 41.0], [0.0, 0.0])}
+    margins = {("chameleon", "mlp"): (25.0, 2.0), ("chameleon", "gcn"): (30.0, 3.0),
+               ("chameleon-filtered", "mlp"): (10.0, 1.0), ("chameleon-filtered", "gcn"): (-2.0, 1.5)}
+    fig = plot_evidence.twins_and_margins(twins, margins, names={"chameleon-filtered": "Chameleon (filtered)"})
+    ax_l, ax_r = fig.axes
+    heights = [p.get_height() for p in ax_l.patches]
+    np.testing.assert_allclose(heights, [50.0, 1.0, 40.5, 0.0])
+    assert [t.get_text() for t in ax_l.get_legend().get_texts()] == ["original", "filtered"]
+    mlp, gcn = [c for c in ax_r.containers if isinstance(c, BarContainer)]
+    assert [p.get_height() for p in gcn.patches] == [30.0, -2.0]
+    assert to_rgba(mlp.patches[0].get_facecolor()) == to_rgba(pplot.color("mlp"))
+    assert [t.get_text() for t in ax_r.get_xticklabels()] == ["chameleon", "Chameleon\n(filtered)"]
+    assert [t.get_text() for t in ax_r.get_legend().get_texts()] == ["MLP", "GCN"]
+    assert _below(ax_l) and _below(ax_r)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        plot_evidence.twins_and_margins(twins, {("chameleon", "mlp"): (1, 1), ("squirrel", "gcn"): (1, 1)})
+    with pytest.raises(ValueError, match="at least two splits"):
+        plot_evidence.twins_and_margins({"Chameleon": ([50.0], [1.0])}, margins)
+    with pytest.raises(ValueError, match="no colour"):
+        plot_evidence.twins_and_margins(twins, {("chameleon", "transformer"): (1.0, 1.0)})

@@ -49,3 +49,12 @@ def test_training_curves_rejects_bad_runs(run, match):
     plt.close("all")
     with pytest.raises(ValueError, match="at least one"):
         pplot.training_curves({})
+
+
+def test_training_curves_name_models_as_the_book_does_by_default():
+    from physgnn.plot_training import MODEL_LABELS
+
+    fig = pplot.training_curves({"Texas": {"acmp": _run(), "grand": _run(), "gcnii": _run()}})
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["ACMP-GCN", "GRAND (diffusion)", "GCNII"]
+    plt.close(fig)
+    assert set(MODEL_LABELS) <= set(pplot.COLORS) | {"acmp-gcn", "acmp-gat"}, "every named model has a colour"

@@ -23,6 +23,7 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 #: One colour per model or force, used in every chapter.
 COLORS = {
     "acmp": "#0072B2",  # blue
+    "official": "#56B4E9",  # sky blue: the official configuration of ACMP, beside the book's (drawn dashed)
     "gcn": "#D55E00",  # vermillion
     "gat": "#CC79A7",  # reddish purple
     "grand": "#009E73",  # bluish green

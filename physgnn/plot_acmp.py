@@ -201,7 +201,8 @@ def accuracy_and_energy_vs_depth(ode: Mapping[tuple, Mapping[float, Sequence[flo
     One legend for the whole figure sits below it.
 
     Args:
-        ode: ``{(dataset, "acmp" | "grand"): {T: [test accuracy, energy ratio, ...]}}`` (missing pairs are skipped).
+        ode: ``{(dataset, "acmp" | "official" | "grand"): {T: [test accuracy, energy ratio, ...]}}`` (the book's
+            ACMP, its official configuration, drawn dashed, and GRAND; missing pairs are skipped).
         gcn_acc: ``{dataset: {K: [test accuracy per split]}}`` (a dataset may be missing).
         gcn_energy: ``{dataset: {K: [energy ratio, ...]}}``; its datasets, in order, are the columns.
         majority: ``{dataset: majority-class test accuracy}``; ``labels``: legend names per model key.
@@ -224,13 +225,13 @@ def accuracy_and_energy_vs_depth(ode: Mapping[tuple, Mapping[float, Sequence[flo
     fig, axes = plt.subplots(2, len(names), figsize=figsize, sharex=True, squeeze=False)
     for col, name in enumerate(names):
         top, bottom = axes[0, col], axes[1, col]
-        for kind in ("acmp", "grand"):
+        for kind, fmt in (("acmp", "o-"), ("official", "^--"), ("grand", "o-")):
             pts = ode.get((name, kind), {})
             if pts:
                 T, v = np.array(list(pts), dtype=float), np.array(list(pts.values()), dtype=float)
                 lab = f"{labels.get(kind, kind)}: end time $T$"
-                top.plot(T, v[:, 0], "o-", color=color(kind), label=lab)
-                bottom.plot(T, v[:, 1], "o-", color=color(kind), label=lab)
+                top.plot(T, v[:, 0], fmt, color=color(kind), label=lab)
+                bottom.plot(T, v[:, 1], fmt, color=color(kind), label=lab)
         if name in gcn_acc:
             K = np.array(sorted(gcn_acc[name]))
             m = np.array([np.mean(gcn_acc[name][k]) for k in K])

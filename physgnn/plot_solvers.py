@@ -328,6 +328,10 @@ def fresh_measurements(rows: Sequence[Mapping[str, str]], *, method: str = "rk4"
 
 
 _MODEL_NAMES = {"grand": "GRAND (diffusion)", "acmp": "ACMP"}
+#: the models of the end-time sweep (Figure 6.7) and their line styles: the official configuration of ACMP
+#: (physgnn.models.OfficialACMP) dashed with triangles beside the book's ACMP
+_SWEEP_MODELS = {"grand": ("GRAND (diffusion)", "o-"), "acmp": ("ACMP (the book's)", "o-"),
+                 "official": ("ACMP (official configuration)", "^--")}
 
 
 def _graphs_and_mlp(names: Sequence[str], mlp: Mapping[str, float], where: str) -> list[str]:
@@ -386,8 +390,9 @@ def training_end_time(depth: Mapping[tuple, Sequence[tuple]], mlp: Mapping[str, 
                       col_width: float = 5.5, figsize_height: float = 8.4):
     """Models trained with growing end times ``T``, one column per graph: test accuracy (top, with the MLP's,
     dashed), the energy ratio ``E(H(T)) / E(H(0))`` (middle, log scale) and the learned ``alpha * T`` (bottom,
-    log scale, with the line ``alpha T = T`` dotted) against ``T`` (log scale), GRAND and ACMP in their colours; a
-    model with no rows for a graph is left out. Legends sit to the right of the right-hand column.
+    log scale, with the line ``alpha T = T`` dotted) against ``T`` (log scale), GRAND, the book's ACMP and the
+    official configuration of ACMP (kind ``"official"``, dashed) in their colours; a model with no rows for a graph
+    is left out. Legends sit to the right of the right-hand column.
 
     Args:
         depth: ``{(name, kind): [(T, val, test, energy_ratio, alpha, ...), ...]}`` sorted by ``T`` (further
@@ -406,7 +411,7 @@ def training_end_time(depth: Mapping[tuple, Sequence[tuple]], mlp: Mapping[str, 
                              sharex=True)
     for col, name in enumerate(names):
         grid_T = {float(row[0]) for key, rows in depth.items() if key[0] == name for row in rows}
-        for kind, label in _MODEL_NAMES.items():
+        for kind, (label, fmt) in _SWEEP_MODELS.items():
             pts = np.asarray(depth.get((name, kind), []), dtype=float)
             if not len(pts):
                 continue
@@ -416,7 +421,7 @@ def training_end_time(depth: Mapping[tuple, Sequence[tuple]], mlp: Mapping[str, 
                     f"{where}: depth[({name!r}, {kind!r})] rows must start (T, val, test, ratio, alpha)"
                 )
             for row, y in enumerate((pts[:, 2], pts[:, 3], pts[:, 0] * pts[:, 4])):
-                axes[row, col].plot(pts[:, 0], y, "o-", color=color(kind), label=label)
+                axes[row, col].plot(pts[:, 0], y, fmt, color=color(kind), label=label)
         axes[0, col].axhline(mlp[name], color=color("mlp"), ls="--", lw=1.2, label="MLP (split 0)")
         axes[0, col].set_title(name.capitalize())
         axes[0, col].set_ylabel("test accuracy")

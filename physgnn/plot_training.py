@@ -17,6 +17,7 @@ MODEL_LABELS = {
     "acmp": "ACMP-GCN",
     "acmp-gcn": "ACMP-GCN",
     "acmp-gat": "ACMP-GAT",
+    "official": "ACMP (official configuration)",
     "gcn": "GCN",
     "gat": "GAT",
     "gcnii": "GCNII",

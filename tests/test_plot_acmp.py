@@ -152,6 +152,15 @@ def test_accuracy_and_energy_vs_depth_one_column_per_dataset_and_one_shared_lege
     renderer = fig.canvas.get_renderer()
     assert fig.legends[0].get_window_extent(renderer).y1 <= min(ax.get_window_extent(renderer).y0 for ax in fig.axes)
     plt.close(fig)
+    # the official configuration of ACMP: its own label and colour, dashed
+    ode[("texas", "official")] = {1.0: [0.7, 3.0], 10.0: [0.65, 4.0]}
+    fig = plot_acmp.accuracy_and_energy_vs_depth(ode, gcn_acc, gcn_energy, {"cora": 0.3, "texas": 0.6})
+    acc_t = np.array(fig.axes).reshape(2, 2)[0, 1]
+    off = next(ln for ln in acc_t.lines if ln.get_label().startswith(MODEL_LABELS["official"]))
+    assert off.get_linestyle() == "--" and off.get_ydata().tolist() == [0.7, 0.65]
+    book = next(ln for ln in acc_t.lines if ln.get_label().startswith(MODEL_LABELS["acmp"]))
+    assert off.get_color() != book.get_color()
+    plt.close(fig)
     with pytest.raises(ValueError, match="majority-class rate of"):
         plot_acmp.accuracy_and_energy_vs_depth(ode, gcn_acc, gcn_energy, {"cora": 0.3})
     with pytest.raises(ValueError, match="at least one dataset"):

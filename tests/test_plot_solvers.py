@@ -247,6 +247,14 @@ def test_training_end_time_draws_accuracy_ratio_and_alpha_T_per_graph():
     assert ratio.get_yscale() == rate.get_yscale() == acc.get_xscale() == "log"
     assert _right(fig, acc) and _right(fig, rate)
     plt.close(fig)
+    # the official configuration: its own colour, dashed, with triangles
+    depth[("texas", "official")] = [(1.0, 0.5, 0.4, 3.0, 0.5, 0.8), (10.0, 0.5, 0.45, 4.0, 0.25, 0.8)]
+    fig = plot_solvers.training_end_time(depth, {"texas": 0.8}, ["texas"])
+    off = [ln for ln in fig.axes[0].lines if ln.get_label() == "ACMP (official configuration)"]
+    assert len(off) == 1 and off[0].get_linestyle() == "--" and off[0].get_marker() == "^"
+    np.testing.assert_allclose(off[0].get_ydata(), [0.4, 0.45])
+    assert off[0].get_color() != [ln for ln in fig.axes[0].lines if ln.get_label() == "ACMP (the book's)"][0].get_color()
+    plt.close(fig)
     with pytest.raises(ValueError, match="rows must start"):
         plot_solvers.training_end_time({("texas", "acmp"): [(1.0, 0.5)]}, {"texas": 0.8}, ["texas"])
     with pytest.raises(ValueError, match="mlp must hold"):

@@ -198,7 +198,7 @@ def _raise(*args, **kwargs):
 #: every experiment, with the command of its committed rows and one changed option that changes its results
 COMMANDS = [("gcn_depth --datasets texas", "--epochs 3"), ("gcn_depth --datasets cora --splits 0 1 2", "--hidden 8"),
             ("real_gcn_vs_mlp", "--dropout 0.2"), ("filtered_vs_original", "--weight-decay 0"), ("csbm_sweep", "--patience 5"),
-            ("beta_sweep", "--epochs 3"), ("depth_as_time --models grand acmp", "--patience 5"), ("adjoint_memory", "--repeats 2"),
+            ("beta_sweep", "--epochs 3"), ("depth_as_time", "--patience 5"), ("adjoint_memory", "--repeats 2"),
             ("learned_beta --datasets texas wisconsin cornell cora citeseer chameleon actor --splits 0 1 2", "TRAINING epochs=3"),
             ("platonov_sanity --datasets chameleon-filtered --models gcn --depths 1 --splits 0 1 2 3 4 5", "--steps 500"),
             ("official_protocol", "--epochs 50")]

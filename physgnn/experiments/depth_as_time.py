@@ -24,8 +24,9 @@ channels and the same rk4 step (:data:`STEP`), so the number of steps ("layers")
 
 Training: Adam, learning rate 0.05, weight decay 5e-4, 100 epochs, and by default no early stop (GRAND on
 Texas predicts the majority class for about 60 epochs before it starts to learn); the scores are those of the
-best-validation epoch. On 1 CPU thread the default grid takes about 22 minutes of CPU time and about 4.5 GB of
-memory at its peak (Cora, T = 100).
+best-validation epoch. On 1 CPU thread GRAND and the book's ACMP take about 22 minutes of CPU time and about 4.5 GB
+of memory at their peak (Cora, T = 100); the official configuration took about an hour of wall-clock time more on a
+busy two-core machine (T = 100 alone: 22 minutes on Cora, 20 on Texas).
 
 Rows go to ``results/depth_as_time.csv``; (dataset, model, T, split) rows already there are skipped, so an
 interrupted run resumes. The chapter builds its models with :func:`make_model`; :func:`run_one` is one cell of

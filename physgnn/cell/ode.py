@@ -10,9 +10,12 @@ with :math:`S_k` the linear part of :meth:`physgnn.dynamics.GraphField.operator`
 off the diagonal). Stacked, this is one field on [K·N, d] whose operator is
 :math:`\operatorname{diag}(S_1, \dots, S_K)`: one sparse product per evaluation for all members. Fixed couplings
 (``"gcn"``, ``"rw"``) are the same in every block; attention couplings are computed per block from member k's
-query and key (one sampled product on the union graph), and a learned β is one value per member. A fixed-step
-solver takes the same steps for every member as it would alone, so each block follows exactly its separate run's
-trajectory; an adaptive solver (dopri5) would choose one step size for all and is refused.
+query and key (one sampled product on the union graph), and a learned β is one value per member. When the
+couplings are fixed and β is fixed (the same in every member of a cell), all :math:`S_k` are one matrix S, and
+the state is laid out node-major, [N, K·d], so that one product with S serves every member
+(:mod:`physgnn.cell.shared`). The solve is :func:`physgnn.cell.solve.solve`, torchdiffeq's fixed steps: the same
+steps for every member as it would take alone, so each member follows its separate run's trajectory to rounding;
+an adaptive solver (dopri5) would choose one step size for all and is refused.
 
 Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
 """

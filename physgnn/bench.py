@@ -14,8 +14,10 @@ of an ACMP training step with and without the adjoint method, each measured in a
 ``--protocol`` measures instead what ``python -m physgnn reproduce`` will cost: for every dataset (default: all
 of ``physgnn.protocols.table.DATASETS``) and model, in a fresh process, the epoch time (training step plus the
 evaluation pass) and peak memory of the most expensive setting of the model's grid on that dataset, and from them
-an upper bound on the job's CPU time: (search trials + 10 runs) x 200 epochs. Early stopping usually ends runs
-sooner, so the bound is pessimistic; the sum over all jobs bounds ``reproduce --all``.
+an upper bound on the job's CPU time: (search trials + 10 runs) x 200 epochs. Where ``reproduce`` trains a
+setting's search splits as one stacked cell (the small graphs, :func:`batch_members`), the epoch is that of a
+stacked batch of the real size divided by its members. Early stopping usually ends runs sooner, so the bound is
+pessimistic; the sum over all jobs bounds ``reproduce --all``.
 
 ``--cell`` trains ten splits x three seeds of ACMP-GCN on Texas and of GCN on Cora twice, as thirty separate runs
 and as one stacked cell (:func:`physgnn.cell.fit_cell`), and prints both times, their ratio and how many of the
@@ -136,29 +138,63 @@ def peak_memory(name: str, channels: int, adjoint: bool, device: str = "cpu") ->
     return run_fresh("physgnn.bench", "_peak_memory_child", name, channels, adjoint, device)
 
 
-def _protocol_child(dataset: str, model: str, device: str = "cpu") -> None:
-    from .data import load, select_split
-    from .protocols.table import build, search_splits, settings_grid
+def batch_members(dataset: str, model: str, settings: dict, data, device: str = "cpu") -> int:
+    """How many runs ``reproduce`` trains at once for ``model`` with ``settings`` on ``dataset``: a setting's
+    search splits as one stacked cell (:func:`physgnn.reproduce.train_cell`) on the small graphs (``BATCHED``), on
+    the CPU, for a model that stacks, at most ``members_per_batch``; 1 (separate runs) everywhere else."""
+    from .cell.budget import members_per_batch
+    from .reproduce import BATCHED, _stacks, build, search_splits
 
-    data = select_split(load(dataset), 0).to(device)
-    grid = settings_grid(model, dataset)
-    torch.manual_seed(0)
-    net = build(model, grid[-1], data).to(device)      # the last setting in grid order has the largest T (most evaluations)
-    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    splits = len(search_splits(dataset))
+    if dataset not in BATCHED or torch.device(device).type != "cpu" or splits < 2:
+        return 1
+    net = build(model, settings, data)
+    if not _stacks(net, settings):
+        return 1
+    return min(splits, members_per_batch(net, data.num_nodes) or splits)
+
+
+def _epoch(net, data, train_mask, members: int):
+    """One epoch as fit (members = 1) or fit_cell trains it: a training step on the sum of the members' losses,
+    then the evaluation pass."""
+    opt = torch.optim.Adam(net.parameters(), lr=0.01, fused=members > 1 and data.x.device.type == "cpu")
+    y = data.y.expand(members, -1)[train_mask]
 
     def epoch():
         net.train()
         opt.zero_grad()
-        out = net(data.x, data.edge_index)
-        torch.nn.functional.cross_entropy(out[data.train_mask], data.y[data.train_mask]).backward()
+        out = net(data.x, data.edge_index).view(members, data.num_nodes, -1)
+        torch.nn.functional.cross_entropy(out[train_mask], y, reduction="sum").backward()
         opt.step()
         net.eval()
         with torch.no_grad():
             net(data.x, data.edge_index)
 
-    seconds = _median_ms(epoch, repeat=3, warmup=1, device=device) / 1000
+    return epoch
+
+
+def _protocol_child(dataset: str, model: str, device: str = "cpu") -> None:
+    from .cell import stack_models
+    from .cell.fit import _build
+    from .data import load, select_split
+    from .protocols.table import build, search_splits, settings_grid
+
+    full = load(dataset)
+    grid = settings_grid(model, dataset)
+    settings = grid[-1]  # the last setting in grid order has the largest T (most evaluations)
+    members = batch_members(dataset, model, settings, full, device)
+    if members > 1:  # a stacked batch of the real size, as train_cell trains it; its epoch is shared by its members
+        splits = search_splits(dataset)[:members]
+        net = stack_models(*_build(lambda: build(model, settings, full), list(splits)))
+        data, train_mask = full, full.train_mask[:, list(splits)].t().contiguous()
+    else:
+        data = select_split(full, 0).to(device)
+        torch.manual_seed(0)
+        net = build(model, settings, data).to(device)
+        train_mask = data.train_mask.unsqueeze(0)
+    seconds = _median_ms(_epoch(net, data, train_mask, members), repeat=3, warmup=1, device=device) / 1000 / members
     jobs = len(grid) * len(search_splits(dataset)) + 10
-    print(json.dumps({"epoch_s": seconds, "peak_mb": peak_rss_mb(), "runs": jobs, "bound_s": jobs * 200 * seconds}))
+    print(json.dumps({"epoch_s": seconds, "members": members, "peak_mb": peak_rss_mb(), "runs": jobs, "bound_s": jobs * 200 * seconds}))
 
 
 def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
@@ -169,7 +205,7 @@ def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     for dataset in datasets:
         for model in models or list(GRIDS):
             row = dict(dataset=dataset, model=model, **run_fresh("physgnn.bench", "_protocol_child", dataset, model, device))
-            print(f"  {dataset:<19}{model:<10}{row['epoch_s']:>9.3f} s/epoch{row['peak_mb']:>9.0f} MB{row['runs']:>5} runs"
+            print(f"  {dataset:<19}{model:<10}{row['epoch_s']:>9.3f} s/epoch{row['members']:>4} per batch{row['peak_mb']:>9.0f} MB{row['runs']:>5} runs"
                   f"{row['bound_s'] / 3600:>8.2f} CPU-h at most", flush=True)
             rows.append(row)
     return rows

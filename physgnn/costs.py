@@ -4,9 +4,9 @@ ahead of a run instead)."""
 
 from __future__ import annotations
 
-from .protocols.table import ODE_MODELS, search_splits, settings_grid, settings_key
+from .protocols.table import BATCHED, ODE_MODELS, search_splits, settings_grid, settings_key
 
-__all__ = ["job_order", "cell_seconds", "projected_wall"]
+__all__ = ["job_order", "cell_seconds", "projected_wall", "latest_rerun", "batching_projection"]
 
 
 def _slow_first(pair) -> tuple[bool, bool]:
@@ -74,3 +74,30 @@ def projected_wall(seconds: dict, jobs: int = 2) -> float:
         i = free.index(min(free))
         free[i] += seconds[pair]
     return max(free)
+
+
+def latest_rerun(rows) -> list[dict]:
+    """The latest row per (dataset, model) of ``results/batched_rerun.csv`` (rows in file order: a later rerun of
+    the same searches, after a change of engine, replaces the earlier one), in the order of first appearance."""
+    latest = {}
+    for r in rows:
+        latest[(r["dataset"], r["model"])] = r
+    return list(latest.values())
+
+
+def batching_projection(complete: dict, rerun_rows) -> dict:
+    """The CPU hours of the table's ``complete`` cells ``{(dataset, model): seconds}`` (from :func:`cell_seconds`)
+    as run separately (``before``), and ``after`` the cells of the small graphs (``BATCHED``) train as stacked
+    batches, at the CPU ratio batched / separate that the latest rerun of the searches measured (``ratio``: its
+    summed CPU seconds, :func:`latest_rerun`). Also ``small``: the hours of the small graphs before."""
+    rows = latest_rerun(rerun_rows)
+    if not rows:
+        raise ValueError("batching_projection: rerun_rows is empty; give the rows of results/batched_rerun.csv")
+    committed = sum(float(r["cpu_committed"]) for r in rows)
+    if committed <= 0:
+        raise ValueError("batching_projection: the rerun's committed CPU seconds sum to zero; the ratio is undefined")
+    ratio = sum(float(r["cpu_fresh"]) for r in rows) / committed
+    before = sum(complete.values())
+    small = sum(s for (dataset, _), s in complete.items() if dataset in BATCHED)
+    after = before - small * (1 - ratio)
+    return dict(before=before / 3600, small=small / 3600, after=after / 3600, ratio=ratio)

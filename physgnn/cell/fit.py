@@ -109,6 +109,13 @@ def _accuracy(pred: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> list[f
     return (correct / mask.sum(1).float()).tolist()
 
 
+def _masked_cross_entropy(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Every member's mean cross-entropy over its mask, [K], as ``cross_entropy(logits[k][mask[k]], y[mask[k]])``
+    gives it (to rounding), in one pass: the validation loss that breaks ties between epochs."""
+    nll = -torch.log_softmax(logits, -1).gather(-1, y.expand(logits.size(0), -1).unsqueeze(-1)).squeeze(-1)
+    return nll.where(mask, 0).sum(1) / mask.sum(1)
+
+
 def fit_cell(
     make_model: Callable[[], nn.Module],
     data,
@@ -183,7 +190,9 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
     k = len(members)
     x, y, ei = data.x.to(device), data.y.to(device), data.edge_index.to(device)
     all_masks = _split_masks(data, splits, device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    # fused: one pass over each stacked parameter per step instead of about eight (the same update as fit's Adam,
+    # to rounding); a stacked parameter is K times larger than a member's, too large for the cache at every pass
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, fused=device.type in ("cpu", "cuda"))
     hist = [{key: [] for key in ("loss", "train", "val", "test")} for _ in range(k)]
     # as in fit: no best epoch yet (-1, NaN scores) until a finite one comes
     best = [((-math.inf, -math.inf), -1, (math.nan,) * 3) for _ in range(k)]
@@ -223,6 +232,7 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
         finite = (torch.isfinite(logits).flatten(1).all(1) & torch.isfinite(losses.detach())).tolist()
         pred = logits.argmax(-1)
         acc = [_accuracy(pred, y, m) for m in (train, val, test)] if metric == "accuracy" else None
+        val_losses = _masked_cross_entropy(logits, y, val).tolist()
         losses = losses.tolist()
         for j, i in enumerate(alive):
             if stopped[i] is not None:
@@ -232,9 +242,8 @@ def _fit_batch(make_model, data, members, epochs, lr, weight_decay, patience, me
                     scores = tuple(a[j] for a in acc)
                 else:
                     scores = tuple(score(logits[j], y, m[j], metric) for m in (train, val, test))
-                val_loss = nn.functional.cross_entropy(logits[j][val[j]], y[val[j]]).item()
-                if (scores[1], -val_loss) > best[i][0]:
-                    best[i] = ((scores[1], -val_loss), epoch, scores)
+                if (scores[1], -val_losses[j]) > best[i][0]:
+                    best[i] = ((scores[1], -val_losses[j]), epoch, scores)
             else:  # as in fit: a diverged member scores NaN, cannot be chosen, and is flagged
                 scores = (math.nan,) * 3
                 diverged_epochs[i] += 1

@@ -10,9 +10,12 @@ with :math:`S_k` the linear part of :meth:`physgnn.dynamics.GraphField.operator`
 off the diagonal). Stacked, this is one field on [K·N, d] whose operator is
 :math:`\operatorname{diag}(S_1, \dots, S_K)`: one sparse product per evaluation for all members. Fixed couplings
 (``"gcn"``, ``"rw"``) are the same in every block; attention couplings are computed per block from member k's
-query and key (one sampled product on the union graph), and a learned β is one value per member. A fixed-step
-solver takes the same steps for every member as it would alone, so each block follows exactly its separate run's
-trajectory; an adaptive solver (dopri5) would choose one step size for all and is refused.
+query and key (one sampled product on the union graph), and a learned β is one value per member. When the
+couplings are fixed and β is fixed (the same in every member of a cell), all :math:`S_k` are one matrix S, and
+the state is laid out node-major, [N, K·d], so that one product with S serves every member
+(:mod:`physgnn.cell.shared`). The solve is :func:`physgnn.cell.solve.solve`, torchdiffeq's fixed steps: the same
+steps for every member as it would take alone, so each member follows its separate run's trajectory to rounding;
+an adaptive solver (dopri5) would choose one step size for all and is refused.
 
 Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
 """
@@ -22,7 +25,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch_geometric.utils import remove_self_loops
-from torchdiffeq import odeint
 
 from .. import _checks
 from .._identity import TensorKey, matches
@@ -31,6 +33,8 @@ from ..dynamics.graph import SparseGraph
 from ..models.acmp import ACMP, GRAND
 from .dropout import dropout
 from .layers import InputLayer, check_features, linear, stack, union_edges
+from .shared import shared_field
+from .solve import METHODS, solve
 
 __all__ = ["StackedSolve", "StackedODE"]
 
@@ -55,6 +59,11 @@ class _StackedField(nn.Module):
             self.beta = nn.Parameter(stack([f.beta for f in fields]))
         else:
             self.register_buffer("beta", stack([f.beta for f in fields]))
+        # fixed couplings and one fixed β: every member has the same operator S, so the state is laid out
+        # node-major [N, K·d] and one product with S serves all (physgnn.cell.shared); otherwise each member has
+        # its own S_k and the state is member-major [K·N, d] on the block-diagonal graph
+        self.shared = self.kind != "attention" and not isinstance(self.beta, nn.Parameter) and (
+            self.beta is None or bool((self.beta == self.beta[0]).all()))
         self._graph_key = None
         self._op = self._alpha = self._delta = None
 
@@ -72,10 +81,11 @@ class _StackedField(nn.Module):
             return
         ei, _ = remove_self_loops(_checks.edges(edge_index, num_nodes, "StackedODE"))
         self.num_nodes, self.num_edges = num_nodes, ei.size(1)
-        union = union_edges(ei, num_nodes, self.members)
-        self.graph = SparseGraph(union, num_nodes * self.members)
+        copies = 1 if self.shared else self.members
+        union = union_edges(ei, num_nodes, copies)
+        self.graph = SparseGraph(union, num_nodes * copies)
         self.pattern = self.graph.with_diagonal()
-        self.weight = None if self.kind == "attention" else make_coupling(union, num_nodes * self.members, self.kind)
+        self.weight = None if self.kind == "attention" else make_coupling(union, num_nodes * copies, self.kind)
         self._graph_key = TensorKey.of(edge_index, extra=extra)
 
     def prepare(self, h0: torch.Tensor) -> None:
@@ -87,17 +97,26 @@ class _StackedField(nn.Module):
             weight = attention_weights(flat(self.query), flat(self.key), self.graph.edge_index, self.graph)
         values = weight.to(dtype)
         if self.beta is not None:
-            values = values - self.beta.to(dtype).repeat_interleave(self.num_edges)
+            beta = self.beta.to(dtype)
+            values = values - (beta[0] if self.shared else beta.repeat_interleave(self.num_edges))
         if self.form == "paper":
             diagonal = -self.graph.row_sum(values)
         else:
             diagonal = -torch.ones(self.graph.num_nodes, dtype=dtype, device=values.device)
         self._op = self.pattern.sort(torch.cat([values, diagonal]))
-        self._alpha = nn.functional.softplus(self.raw_alpha).to(dtype).unsqueeze(1)
-        self._delta = None if self.raw_delta is None else nn.functional.softplus(self.raw_delta).to(dtype).unsqueeze(1)
+        alpha = nn.functional.softplus(self.raw_alpha).to(dtype)
+        delta = None if self.raw_delta is None else nn.functional.softplus(self.raw_delta).to(dtype)
+        if self.shared:  # S and Sᵀ as CSR matrices, and the rates [K, d] that act column-wise
+            p, n = self.pattern, self.num_nodes
+            op = self._op.detach()
+            self._s = torch.sparse_csr_tensor(p.crow, p.col, op, (n, n), check_invariants=False)
+            self._st = torch.sparse_csr_tensor(p.crow_t, p.col_t, op[p.order_t], (n, n), check_invariants=False)
+            self._alpha, self._delta = alpha, delta
+        else:  # [K, 1, d], to broadcast over each member's block of nodes
+            self._alpha, self._delta = alpha.unsqueeze(1), None if delta is None else delta.unsqueeze(1)
 
     def release(self) -> None:
-        self._op = self._alpha = self._delta = None
+        self._op = self._alpha = self._delta = self._s = self._st = None
 
     def keep(self, index: list[int]) -> None:
         """Keep the members at ``index`` (parameters are sliced by the caller, buffers here); rebind the graph."""
@@ -110,6 +129,8 @@ class _StackedField(nn.Module):
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         k, n, d = self.members, self.num_nodes, self.channels
+        if self.shared:  # x node-major [N, K·d]
+            return shared_field(x, self._s, self._st, k, self._alpha, self._delta)
         scaled = (x.view(k, n, d) * self._alpha).view(k * n, d)
         out = self.pattern.propagate(self._op, scaled, sorted_values=True)
         if self._delta is None:
@@ -128,6 +149,9 @@ class StackedSolve(nn.Module):
         if first.ode.method == "dopri5":
             raise ValueError("fit_cell: method='dopri5' chooses one step size for all members, so they would not match their separate runs; "
                              "use a fixed-step method (euler, midpoint, rk4) or train with physgnn.train.fit")
+        if first.ode.method not in METHODS:
+            raise ValueError(f"fit_cell: method={first.ode.method!r} is not one of the stacked solver's methods ({', '.join(METHODS)}); "
+                             "use one of them or train with physgnn.train.fit")
         if first.ode.adjoint:
             raise ValueError("fit_cell: adjoint=True is not supported for stacked members; use adjoint=False or train with physgnn.train.fit")
         self.members = len(models)
@@ -149,6 +173,10 @@ class StackedSolve(nn.Module):
         self.generators = [self.generators[i] for i in index]
         self.field.keep(index)
         self.input = InputLayer()
+
+    def solve(self, h0: torch.Tensor) -> torch.Tensor:
+        """H(T) of every member from H(0), by :func:`physgnn.cell.solve.solve` (torchdiffeq's fixed steps)."""
+        return solve(lambda h: self.field(None, h), h0, self.T, self.step_size, self.method)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """H(0) of every member, [K, N, d]: input dropout, the stacked encoder, and tanh where the model has it."""
@@ -179,10 +207,13 @@ class StackedODE(StackedSolve):
         k, n = self.members, x.size(0)
         self.field.bind(edge_index, n)
         h0 = self.encode(x)
-        t = torch.tensor([0.0, self.T], dtype=h0.dtype, device=h0.device)
+        d = self.hidden
         self.field.prepare(h0)
         try:
-            h = odeint(self.field, h0.reshape(k * n, self.hidden), t, method=self.method, options={"step_size": self.step_size})[-1]
+            if self.field.shared:  # node-major [N, K·d]: one product with the shared S per evaluation
+                h = self.solve(h0.transpose(0, 1).reshape(n, k * d)).view(n, k, d).transpose(0, 1).contiguous()
+            else:
+                h = self.solve(h0.reshape(k * n, d)).view(k, n, d)
         finally:
             self.field.release()
-        return self.decode(h.view(k, n, self.hidden))
+        return self.decode(h)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchdiffeq import odeint
 
 from .. import _checks
 from .._identity import TensorKey, matches
@@ -163,11 +162,9 @@ class StackedOfficialACMP(StackedSolve):
         k, n, d = self.members, x.size(0), self.hidden
         self.field.bind(edge_index, n)
         h0 = self.encode(x).transpose(0, 1).reshape(n, k * d)  # node-major [N, K·d]
-        t = h0.new_zeros(2)
-        t[1] = self.T  # as GraphODE builds the time grid, in the state's dtype
         self.field.prepare(h0.dtype)
         try:
-            h = odeint(self.field, h0, t, method=self.method, options={"step_size": self.step_size})[-1]
+            h = self.solve(h0)
         finally:
             self.field.release()
         # member-major [K, N, d]: each member's dropout draws in its order

@@ -1,0 +1,101 @@
+"""The pieces of the stacked solve: the fixed-step solver against torchdiffeq, the shared-operator field against an
+independent dense computation and autograd, and the one-pass validation loss against cross_entropy per member."""
+
+import pytest
+import torch
+from torchdiffeq import odeint
+
+from physgnn.cell import stack_models
+from physgnn.cell.fit import _build, _masked_cross_entropy
+from physgnn.cell.shared import shared_field
+from physgnn.cell.solve import solve, time_steps
+from physgnn.models import ACMP
+
+
+def _field(y):  # a nonlinear autonomous field, with a double well as in ACMP
+    return torch.sin(y).flip(0) - 0.5 * y + y * (1 - y * y)
+
+
+@pytest.mark.parametrize("method", ["euler", "midpoint", "rk4"])
+@pytest.mark.parametrize("T, step", [(1.0, 0.1), (0.75, 0.2), (12.8, 0.1)])  # 0.75/0.2: a shorter last step
+def test_solve_takes_torchdiffeqs_steps(method, T, step):
+    y0 = torch.randn(7, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 0.5
+    ours = solve(_field, y0, T, step, method)
+    theirs = odeint(lambda t, y: _field(y), y0, torch.tensor([0.0, T], dtype=torch.float64), method=method,
+                    options={"step_size": step})[-1]
+    assert torch.allclose(ours, theirs, rtol=0, atol=1e-13)
+    if T < 2:  # before the flow settles, a step of another length gives another answer: the comparison can fail
+        other = solve(_field, y0, T, step / 2, method)
+        assert not torch.allclose(other, theirs, rtol=0, atol=1e-9)
+
+
+def test_time_grid_is_torchdiffeqs():
+    steps = time_steps(0.75, 0.2, torch.float32)
+    assert len(steps) == 4 and abs(sum(steps) - 0.75) < 1e-6 and abs(steps[-1] - 0.15) < 1e-6
+
+
+def test_solve_bad_input():
+    y0 = torch.zeros(2, 2)
+    with pytest.raises(ValueError, match="method"):
+        solve(_field, y0, 1.0, 0.1, "dopri5")
+    with pytest.raises(ValueError, match="T must be a positive"):
+        solve(_field, y0, 0.0, 0.1, "rk4")
+    with pytest.raises(ValueError, match="step_size must be a positive"):
+        solve(_field, y0, 1.0, float("nan"), "rk4")
+
+
+def _dense_field(x, s, alpha, delta, members):
+    """Member by member, with a dense S: (S H_k) ⊙ α_k + δ_k ⊙ H_k (1 − H_k²)."""
+    n, d = x.size(0), alpha.size(1)
+    out = []
+    for k in range(members):
+        h = x[:, k * d:(k + 1) * d]
+        out.append((s @ h) * alpha[k] + delta[k] * h * (1 - h * h))
+    return torch.cat(out, 1)
+
+
+def test_shared_field_against_dense_members_and_its_gradient():
+    g = torch.Generator().manual_seed(1)
+    n, k, d = 9, 3, 4
+    dense = torch.rand(n, n, generator=g, dtype=torch.float64) * (torch.rand(n, n, generator=g) < 0.4)
+    dense -= torch.eye(n, dtype=torch.float64)
+    s, st = dense.to_sparse_csr(), dense.t().contiguous().to_sparse_csr()
+    x = torch.randn(n, k * d, generator=g, dtype=torch.float64, requires_grad=True)
+    alpha = torch.rand(k, d, generator=g, dtype=torch.float64, requires_grad=True)
+    delta = torch.rand(k, d, generator=g, dtype=torch.float64, requires_grad=True)
+    assert torch.allclose(shared_field(x, s, st, k, alpha, delta), _dense_field(x, dense, alpha, delta, k), atol=1e-14)
+    assert torch.autograd.gradcheck(lambda x, a, b: shared_field(x, s, st, k, a, b), (x, alpha, delta))
+    assert torch.autograd.gradcheck(lambda x, a: shared_field(x, s, st, k, a, None), (x, alpha))
+    with torch.no_grad():  # the path without autograd gives the same numbers
+        assert torch.equal(shared_field(x, s, st, k, alpha, delta), shared_field(x.detach(), s, st, k, alpha.detach(), delta.detach()))
+
+
+def test_shared_layout_where_members_share_the_operator():
+    """Fixed couplings and β: the node-major shared layout; a learned β: the block layout. Both give each
+    member exactly its own model's logits (to rounding) and never mix members."""
+    g = torch.Generator().manual_seed(2)
+    n = 30
+    ei = torch.randint(0, n, (2, 90), generator=g)
+    ei = torch.cat([ei, ei.flip(0)], 1)
+    x = torch.randn(n, 12, generator=g, dtype=torch.float64)
+    for learn, shared in ((False, True), (True, False)):
+        make = lambda: ACMP(12, 8, 3, coupling="rw", beta=0.3, learn_beta=learn, T=0.5, step_size=0.1).double()  # noqa: E731
+        models, gens = _build(make, [0, 1, 2])
+        alone = [m.eval()(x, ei) for m in models]
+        stacked = stack_models(models, gens).double().eval()
+        out = stacked(x, ei)
+        assert stacked.field.shared is shared
+        for k in range(3):
+            assert torch.allclose(out[k], alone[k], rtol=0, atol=1e-12)
+
+
+def test_masked_cross_entropy_is_cross_entropy_per_member():
+    g = torch.Generator().manual_seed(3)
+    logits = torch.randn(4, 20, 5, generator=g, dtype=torch.float64)
+    logits[2, 0] = float("inf")  # a non-finite logit outside member 2's mask leaves its loss alone
+    y = torch.randint(0, 5, (20,), generator=g)
+    mask = torch.rand(4, 20, generator=g) < 0.4
+    mask[2, 0] = False
+    ours = _masked_cross_entropy(logits, y, mask)
+    for k in range(4):
+        assert abs(ours[k] - torch.nn.functional.cross_entropy(logits[k][mask[k]], y[mask[k]])) < 1e-14

@@ -13,9 +13,9 @@ off the diagonal). Stacked, this is one field on [K·N, d] whose operator is
 query and key (one sampled product on the union graph), and a learned β is one value per member. When the
 couplings are fixed and β is fixed (the same in every member of a cell), all :math:`S_k` are one matrix S, and
 the state is laid out node-major, [N, K·d], so that one product with S serves every member
-(:mod:`physgnn.cell.shared`). The solve is :func:`physgnn.cell.solve.solve`, torchdiffeq's fixed steps: the same
-steps for every member as it would take alone, so each member follows its separate run's trajectory to rounding;
-an adaptive solver (dopri5) would choose one step size for all and is refused.
+(:mod:`physgnn.cell.shared`). The solve is torchdiffeq's ``odeint`` with a fixed step: the same steps for every
+member as it would take alone, so each member follows its separate run's trajectory to rounding; an adaptive
+solver (dopri5) would choose one step size for all and is refused.
 
 Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch_geometric.utils import remove_self_loops
+from torchdiffeq import odeint
 
 from .. import _checks
 from .._identity import TensorKey, matches
@@ -34,7 +35,9 @@ from ..models.acmp import ACMP, GRAND
 from .dropout import dropout
 from .layers import InputLayer, check_features, linear, stack, union_edges
 from .shared import shared_field
-from .solve import METHODS, solve
+
+#: the fixed-step methods of torchdiffeq that a stacked solve accepts
+METHODS = ("euler", "midpoint", "rk4")
 
 __all__ = ["StackedSolve", "StackedODE"]
 
@@ -175,8 +178,9 @@ class StackedSolve(nn.Module):
         self.input = InputLayer()
 
     def solve(self, h0: torch.Tensor) -> torch.Tensor:
-        """H(T) of every member from H(0), by :func:`physgnn.cell.solve.solve` (torchdiffeq's fixed steps)."""
-        return solve(lambda h: self.field(None, h), h0, self.T, self.step_size, self.method)
+        """H(T) of every member from H(0), by torchdiffeq's ``odeint`` with fixed steps of ``step_size``."""
+        t = torch.tensor([0.0, self.T], dtype=h0.dtype, device=h0.device)
+        return odeint(self.field, h0, t, method=self.method, options={"step_size": self.step_size})[-1]
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """H(0) of every member, [K, N, d]: input dropout, the stacked encoder, and tanh where the model has it."""

@@ -1,47 +1,13 @@
-"""The pieces of the stacked solve: the fixed-step solver against torchdiffeq, the shared-operator field against an
-independent dense computation and autograd, and the one-pass validation loss against cross_entropy per member."""
+"""The pieces of the stacked solve: the shared-operator field against an independent dense computation and
+autograd, and the one-pass validation loss against cross_entropy per member."""
 
 import pytest
 import torch
-from torchdiffeq import odeint
 
 from physgnn.cell import stack_models
 from physgnn.cell.fit import _build, _masked_cross_entropy
 from physgnn.cell.shared import shared_field
-from physgnn.cell.solve import solve, time_steps
 from physgnn.models import ACMP
-
-
-def _field(y):  # a nonlinear autonomous field, with a double well as in ACMP
-    return torch.sin(y).flip(0) - 0.5 * y + y * (1 - y * y)
-
-
-@pytest.mark.parametrize("method", ["euler", "midpoint", "rk4"])
-@pytest.mark.parametrize("T, step", [(1.0, 0.1), (0.75, 0.2), (12.8, 0.1)])  # 0.75/0.2: a shorter last step
-def test_solve_takes_torchdiffeqs_steps(method, T, step):
-    y0 = torch.randn(7, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 0.5
-    ours = solve(_field, y0, T, step, method)
-    theirs = odeint(lambda t, y: _field(y), y0, torch.tensor([0.0, T], dtype=torch.float64), method=method,
-                    options={"step_size": step})[-1]
-    assert torch.allclose(ours, theirs, rtol=0, atol=1e-13)
-    if T < 2:  # before the flow settles, a step of another length gives another answer: the comparison can fail
-        other = solve(_field, y0, T, step / 2, method)
-        assert not torch.allclose(other, theirs, rtol=0, atol=1e-9)
-
-
-def test_time_grid_is_torchdiffeqs():
-    steps = time_steps(0.75, 0.2, torch.float32)
-    assert len(steps) == 4 and abs(sum(steps) - 0.75) < 1e-6 and abs(steps[-1] - 0.15) < 1e-6
-
-
-def test_solve_bad_input():
-    y0 = torch.zeros(2, 2)
-    with pytest.raises(ValueError, match="method"):
-        solve(_field, y0, 1.0, 0.1, "dopri5")
-    with pytest.raises(ValueError, match="T must be a positive"):
-        solve(_field, y0, 0.0, 0.1, "rk4")
-    with pytest.raises(ValueError, match="step_size must be a positive"):
-        solve(_field, y0, 1.0, float("nan"), "rk4")
 
 
 def _dense_field(x, s, alpha, delta, members):

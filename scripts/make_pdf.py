@@ -50,7 +50,37 @@ PDF_CSS = """
 h1.pdf-part + span[id^="document-"] + section { break-before: page; }
 span[id^="document-"] + section { break-before: page; }
 .headerlink { display: none !important; }
+.bd-main .bd-content table.pdf-long-table { break-inside: auto; }
+/* nothing may stick out of the column (Chromium would shrink every sheet to fit it): FIT_SCRIPT scales it instead */
+.cell_output .output, .pst-scrollable-table-container, mjx-container[display="true"] { overflow: hidden !important; }
+#jb-print-toc p.pdf-toc-title { font-size: 2em; font-weight: 500; margin: 0.6em 0 0.3em; }
+#jb-print-toc p.caption { font-weight: 600; margin: 0.6em 0 0.1em; }
 """
+
+# A table with more rows than this may break across sheets (between rows, its header repeated); a shorter one is
+# kept whole, as the theme's print rules keep every table, which left a near-empty sheet before each long table.
+LONG_TABLE_ROWS = 12
+
+# Run in the page when Chromium lays it out for print (the "print" media query starts to match, with the sheet's
+# column width): a display equation or a table wider than its column is scaled down to fit it. Left as they are,
+# they would be cut at the column's edge (equations) or make Chromium shrink every sheet of the book to the widest
+# one (tables).
+FIT_SCRIPT = """<script>
+(function () {
+  function fit(el, box) {
+    el.style.zoom = "";
+    var room = box.clientWidth, need = el.scrollWidth;
+    if (room > 0 && need > room + 1) { el.style.zoom = (Math.floor(1000 * room / need) / 1000).toString(); }
+  }
+  function fitAll() {
+    document.querySelectorAll('mjx-container[display="true"] > mjx-math').forEach(function (m) {
+      fit(m, m.parentElement);
+    });
+    document.querySelectorAll("article table").forEach(function (t) { fit(t, t.parentElement); });
+  }
+  window.matchMedia("print").addEventListener("change", function (e) { if (e.matches) { fitAll(); } });
+})();
+</script>"""
 
 CHAPTER_FILE = re.compile(r"chapters/0*(\d+)_")
 
@@ -72,6 +102,9 @@ def prepare(text: str, parts: list[tuple[str, str]]) -> str:
     """The single-page HTML made ready to print: the PDF's page style, a heading for each part of the book (so
     the PDF's outline reads part > chapter > section), and "Chapter N" before each chapter's title."""
     text = text.replace("</head>", f"<style>{PDF_CSS}</style>\n</head>", 1)
+    text = text.replace("</body>", f"{FIT_SCRIPT}\n</body>", 1)
+    text = _toc_without_headings(text)
+    text = _mark_long_tables(text)
     for caption, docname in parts:
         anchor = f'<span id="document-{docname}"></span>'
         if anchor in text:
@@ -81,6 +114,38 @@ def prepare(text: str, parts: list[tuple[str, str]]) -> str:
         return f"{match.group(1)}Chapter {int(match.group(2))} · "
 
     return re.sub(r'(<span id="document-chapters/0*(\d+)_[^"]*"></span>\s*<section[^>]*>\s*<h2>)', number, text)
+
+
+def _toc_without_headings(text: str) -> str:
+    """The printed table of contents on the first sheet with its title and part captions as plain paragraphs:
+    as headings they became bookmarks that all pointed at the first sheet ("Contents", "Part I: ...")."""
+    start = text.find('<div id="jb-print-toc">')
+    if start < 0:
+        return text
+    end = text.find("</nav>", start)
+    if end < 0:
+        return text
+    block = text[start:end]
+    block = re.sub(r"<h2>\s*Contents\s*</h2>", '<p class="pdf-toc-title">Contents</p>', block)
+    block = re.sub(r'\s(?:role="heading"|aria-level="\d+")', "", block)
+    return text[:start] + block + text[end:]
+
+
+def _mark_long_tables(text: str, rows: int = LONG_TABLE_ROWS) -> str:
+    """Give every table with more than ``rows`` rows the class ``pdf-long-table`` (allowed to break across sheets)."""
+
+    def mark(match):
+        table = match.group(0)
+        if len(re.findall(r"<tr\b", table)) <= rows:
+            return table
+        opening = re.match(r"<table\b[^>]*>", table).group(0)
+        if 'class="' in opening:
+            new = opening.replace('class="', 'class="pdf-long-table ', 1)
+        else:
+            new = opening[:-1] + ' class="pdf-long-table">'
+        return new + table[len(opening):]
+
+    return re.sub(r"<table\b.*?</table>", mark, text, flags=re.S)
 
 
 def single_page(html_file: Path, parts: list[tuple[str, str]] | None = None) -> Path:
@@ -163,6 +228,43 @@ def clean_outline(pdf: Path, headings: list[str]) -> int:
         tmp.replace(pdf)
     return changed
 
+def _is_blank(page) -> bool:
+    """True for a sheet with nothing drawn on it: no content stream (or an empty one) and no fonts or images."""
+    resources = page.get("/Resources") or {}
+    resources = resources.get_object() if hasattr(resources, "get_object") else resources
+    if "/Font" in resources or "/XObject" in resources:
+        return False
+    contents = page.get_contents()
+    return contents is None or not contents.get_data().strip()
+
+
+def drop_trailing_blank_pages(pdf: Path) -> int:
+    """Remove empty sheets at the end of the PDF; return how many were removed.
+
+    Chromium counts the sheets before the page's print-time script (FIT_SCRIPT) has scaled wide equations and
+    tables down, so the book can end with a sheet that has nothing on it, not even its page number. Needs pypdf;
+    without it the PDF is left as it is."""
+    try:
+        from pypdf import PdfReader, PdfWriter
+    except ImportError:
+        return 0
+    reader = PdfReader(str(pdf))
+    n = len(reader.pages)
+    keep = n
+    while keep > 1 and _is_blank(reader.pages[keep - 1]):
+        keep -= 1
+    if keep == n:
+        return 0
+    writer = PdfWriter(clone_from=reader)
+    for i in range(n - 1, keep - 1, -1):
+        writer.remove_page(i)
+    tmp = pdf.with_suffix(".trim.pdf")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    tmp.replace(pdf)
+    return n - keep
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "singlehtml" / "index.html")
@@ -192,10 +294,15 @@ def main(argv=None) -> int:
         print(f"make_pdf: Chromium did not write a PDF ({tmp})", file=sys.stderr)
         return 1
     fixed = clean_outline(tmp, heading_texts(page.read_text(errors="replace")))
+    dropped = drop_trailing_blank_pages(tmp)
+    if dropped:
+        print(f"make_pdf: {dropped} empty sheet(s) at the end removed")
     tmp.replace(args.out)
     if fixed:
         print(f"make_pdf: {fixed} bookmark titles set to their headings' text")
-    print(f"make_pdf: {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 2**20:.1f} MB)")
+    shown = args.out.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    print(f"make_pdf: {shown} ({args.out.stat().st_size / 2**20:.1f} MB)")
     return 0
 
 

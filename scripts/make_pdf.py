@@ -51,11 +51,18 @@ h1.pdf-part + span[id^="document-"] + section { break-before: page; }
 span[id^="document-"] + section { break-before: page; }
 .headerlink { display: none !important; }
 .bd-main .bd-content table.pdf-long-table { break-inside: auto; }
+div.pdf-long-code, div.pdf-long-code div.highlight { break-inside: auto !important; }
 /* nothing may stick out of the column (Chromium would shrink every sheet to fit it): FIT_SCRIPT scales it instead */
 .cell_output .output, .pst-scrollable-table-container, mjx-container[display="true"] { overflow: hidden !important; }
 #jb-print-toc p.pdf-toc-title { font-size: 2em; font-weight: 500; margin: 0.6em 0 0.3em; }
 #jb-print-toc p.caption { font-weight: 600; margin: 0.6em 0 0.1em; }
+#jb-print-toc li.pdf-toc-numbered { display: flex !important; list-style: none; }
+#jb-print-toc li.pdf-toc-numbered .pdf-toc-page { margin-left: auto; padding-left: 1em; color: #444; }
 """
+
+# A code block (a cell's code or text output) with more lines than this may break across sheets: kept whole, it
+# would leave most of the sheet before it empty and break anyway when it is longer than a sheet.
+LONG_CODE_LINES = 40
 
 # A table with more rows than this may break across sheets (between rows, its header repeated); a shorter one is
 # kept whole, as the theme's print rules keep every table, which left a near-empty sheet before each long table.
@@ -105,6 +112,7 @@ def prepare(text: str, parts: list[tuple[str, str]]) -> str:
     text = text.replace("</body>", f"{FIT_SCRIPT}\n</body>", 1)
     text = _toc_without_headings(text)
     text = _mark_long_tables(text)
+    text = _mark_long_code(text)
     for caption, docname in parts:
         anchor = f'<span id="document-{docname}"></span>'
         if anchor in text:
@@ -146,6 +154,19 @@ def _mark_long_tables(text: str, rows: int = LONG_TABLE_ROWS) -> str:
         return new + table[len(opening):]
 
     return re.sub(r"<table\b.*?</table>", mark, text, flags=re.S)
+
+
+def _mark_long_code(text: str, lines: int = LONG_CODE_LINES) -> str:
+    """Give every code block (``<div class="highlight-...">`` around a ``<pre>``) with more than ``lines`` lines the
+    class ``pdf-long-code`` (allowed to break across sheets)."""
+
+    def mark(match):
+        if match.group(3).count("\n") <= lines:
+            return match.group(0)
+        return f'{match.group(1)}pdf-long-code {match.group(2)}'
+
+    return re.sub(r'(<div class=")(highlight-[^"]*">\s*<div class="highlight"><pre>(.*?)</pre>)', mark, text,
+                  flags=re.S)
 
 
 def single_page(html_file: Path, parts: list[tuple[str, str]] | None = None) -> Path:
@@ -228,6 +249,52 @@ def clean_outline(pdf: Path, headings: list[str]) -> int:
         tmp.replace(pdf)
     return changed
 
+def bookmark_pages(pdf: Path) -> list[tuple[str, int]]:
+    """(title, 1-based sheet number) of every bookmark in the PDF, in order; empty without pypdf."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return []
+    reader = PdfReader(str(pdf))
+    out = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((str(item.title), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    return out
+
+
+def number_toc(text: str, bookmarks: list[tuple[str, int]]) -> tuple[str, int]:
+    """The contents list on the first sheet with each entry's sheet number at its right; return the page and how many
+    entries were numbered. An entry takes the sheet of the first bookmark whose title is the entry's text, or ends
+    with it ("Chapter 1 · Graphs, ..." for "Graphs, ...")."""
+    start = text.find('<div id="jb-print-toc">')
+    end = text.find("</nav>", start)
+    if start < 0 or end < 0 or not bookmarks:
+        return text, 0
+    keys = [(_squash(title), sheet) for title, sheet in bookmarks]
+    count = 0
+
+    def entry(match):
+        nonlocal count
+        label = _squash(html.unescape(re.sub(r"<[^>]+>", "", match.group(3))))
+        sheet = next((s for k, s in keys if label and (k == label or k.endswith("·" + label))), None)
+        if sheet is None:
+            return match.group(0)
+        count += 1
+        li = match.group(1).replace('class="', 'class="pdf-toc-numbered ', 1)
+        return f'{li}{match.group(2)}<span class="pdf-toc-page">{sheet}</span>'
+
+    block = re.sub(r'(<li class="[^"]*toc-entry[^"]*">)(<a [^>]*href="#document-[^"]*"[^>]*>(.*?)</a>)', entry,
+                   text[start:end], flags=re.S)
+    return text[:start] + block + text[end:], count
+
+
 def _is_blank(page) -> bool:
     """True for a sheet with nothing drawn on it: no content stream (or an empty one) and no fonts or images."""
     resources = page.get("/Resources") or {}
@@ -265,6 +332,19 @@ def drop_trailing_blank_pages(pdf: Path) -> int:
     return n - keep
 
 
+def _print(browser: str, page: Path, pdf: Path, budget: int) -> bool:
+    """Print ``page`` to ``pdf`` with headless Chromium (bookmarks from the headings); False if no PDF came out."""
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--run-all-compositor-stages-before-draw",
+           f"--virtual-time-budget={budget}", "--no-pdf-header-footer", "--generate-pdf-document-outline",
+           f"--print-to-pdf={pdf}", page.resolve().as_uri()]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
+        print(f"make_pdf: Chromium did not write a PDF ({pdf})", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "singlehtml" / "index.html")
@@ -283,17 +363,21 @@ def main(argv=None) -> int:
               "and run `make book` again.", file=sys.stderr)
         return 0
     tmp = args.out.with_suffix(".tmp.pdf")
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--run-all-compositor-stages-before-draw",
-           f"--virtual-time-budget={args.budget}", "--no-pdf-header-footer", "--generate-pdf-document-outline",
-           f"--print-to-pdf={tmp}",
-           page.resolve().as_uri()]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
-    head = tmp.read_bytes()[:5] if tmp.is_file() else b""
-    if head != b"%PDF-":
-        print(f"make_pdf: Chromium did not write a PDF ({tmp})", file=sys.stderr)
+    if not _print(browser, page, tmp, args.budget):
         return 1
     fixed = clean_outline(tmp, heading_texts(page.read_text(errors="replace")))
+    # Second pass: the contents list gets the sheet numbers the first pass gave each page of the book. The numbers
+    # sit on the entries' own lines, so the sheets do not move; a mismatch would be reported.
+    numbered, count = number_toc(page.read_text(errors="replace"), bookmark_pages(tmp))
+    if count:
+        page.write_text(numbered)
+        first = bookmark_pages(tmp)
+        if not _print(browser, page, tmp, args.budget):
+            return 1
+        fixed = clean_outline(tmp, heading_texts(numbered))
+        if bookmark_pages(tmp) != first:
+            print("make_pdf: the contents list's page numbers moved the pages; check them", file=sys.stderr)
+        print(f"make_pdf: {count} entries of the contents list numbered")
     dropped = drop_trailing_blank_pages(tmp)
     if dropped:
         print(f"make_pdf: {dropped} empty sheet(s) at the end removed")

@@ -76,6 +76,7 @@ def test_output_outside_the_repository_is_reported(tmp_path, capsys, monkeypatch
     monkeypatch.setattr(make_pdf.subprocess, "run", fake_run)
     monkeypatch.setattr(make_pdf, "clean_outline", lambda pdf, headings: 0)
     monkeypatch.setattr(make_pdf, "drop_trailing_blank_pages", lambda pdf: 0)
+    monkeypatch.setattr(make_pdf, "bookmark_pages", lambda pdf: [])
     monkeypatch.setattr(make_pdf, "toc_parts", lambda toc=None: [])
     assert make_pdf.main(["--html", str(html_file), "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF-")
@@ -129,3 +130,39 @@ def test_empty_sheets_at_the_end_are_removed_and_nothing_else(tmp_path):
     assert make_pdf.drop_trailing_blank_pages(pdf) == 0
     full = _pdf(tmp_path, "xx")
     assert make_pdf.drop_trailing_blank_pages(full) == 0 and len(PdfReader(str(full)).pages) == 2
+
+
+def test_contents_list_gets_each_pages_sheet_number():
+    toc = ('<div id="jb-print-toc"><nav>'
+           '<li class="toctree-l1 toc-h1 nav-item toc-entry"><a class="reference internal nav-link" '
+           'href="#document-book/how-to-run">How to run the book</a></li>'
+           '<li class="toctree-l1 nav-item toc-entry"><a class="reference internal nav-link" '
+           'href="#document-chapters/01_x">Graphs, message passing and homophily</a></li>'
+           '<li class="toctree-l1 nav-item toc-entry"><a class="reference internal nav-link" '
+           'href="#document-book/slides">Lecture slides</a></li>'
+           '</nav></div><li class="toctree-l1 nav-item toc-entry"><a href="#document-book/how-to-run">How to run the '
+           'book</a></li>')
+    bookmarks = [("Forces on Graphs", 1), ("How to run the book", 7), ("On the web", 7),
+                 ("Chapter 1 · Graphs, message passing and homophily", 17), ("1.1 Graphs as data", 18)]
+    out, count = make_pdf.number_toc(toc, bookmarks)
+    assert count == 2
+    assert re.findall(r'<span class="pdf-toc-page">(\d+)</span>', out) == ["7", "17"]
+    assert out.count("pdf-toc-numbered") == 2
+    # the entry without a bookmark keeps its line unnumbered, and nothing outside the contents list changes
+    assert "Lecture slides</a></li>" in out
+    assert out.split("</nav>")[1] == toc.split("</nav>")[1]
+    assert make_pdf.number_toc(toc, []) == (toc, 0)
+
+
+def test_long_code_blocks_may_break_and_short_ones_stay_whole():
+    def block(n):
+        code = "\n".join(f"x{i} = {i}" for i in range(n))
+        return f'<div class="highlight-ipython3 notranslate"><div class="highlight"><pre><span></span>{code}\n</pre></div></div>'
+
+    n = make_pdf.LONG_CODE_LINES
+    html = block(5) + "<p>between</p>" + block(n + 10) + block(n - 1)
+    out = make_pdf._mark_long_code(html)
+    assert re.findall(r'<div class="([^"]*)">\s*<div class="highlight">', out) == [
+        "highlight-ipython3 notranslate", "pdf-long-code highlight-ipython3 notranslate", "highlight-ipython3 notranslate"]
+    assert out.replace("pdf-long-code ", "") == html
+    assert re.search(r"div\.pdf-long-code[^{]*\{\s*break-inside:\s*auto", make_pdf.PDF_CSS)

@@ -64,9 +64,11 @@ div.pdf-long-code, div.pdf-long-code div.highlight { break-inside: auto !importa
 # would leave most of the sheet before it empty and break anyway when it is longer than a sheet.
 LONG_CODE_LINES = 40
 
-# A table with more rows than this may break across sheets (between rows, its header repeated); a shorter one is
-# kept whole, as the theme's print rules keep every table, which left a near-empty sheet before each long table.
+# A table with more rows, or more characters of text, than this may break across sheets (between rows, its header
+# repeated); a smaller one is kept whole, as the theme's print rules keep every table, which left a near-empty
+# sheet before each long table (a table of a few rows of wrapped sentences can fill a sheet).
 LONG_TABLE_ROWS = 12
+LONG_TABLE_CHARS = 600
 
 # Run in the page when Chromium lays it out for print (the "print" media query starts to match, with the sheet's
 # column width): a display equation or a table wider than its column is scaled down to fit it. Left as they are,
@@ -139,12 +141,14 @@ def _toc_without_headings(text: str) -> str:
     return text[:start] + block + text[end:]
 
 
-def _mark_long_tables(text: str, rows: int = LONG_TABLE_ROWS) -> str:
-    """Give every table with more than ``rows`` rows the class ``pdf-long-table`` (allowed to break across sheets)."""
+def _mark_long_tables(text: str, rows: int = LONG_TABLE_ROWS, chars: int = LONG_TABLE_CHARS) -> str:
+    """Give every table with more than ``rows`` rows or ``chars`` characters of text the class ``pdf-long-table``
+    (allowed to break across sheets)."""
 
     def mark(match):
         table = match.group(0)
-        if len(re.findall(r"<tr\b", table)) <= rows:
+        words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", table))).strip()
+        if len(re.findall(r"<tr\b", table)) <= rows and len(words) <= chars:
             return table
         opening = re.match(r"<table\b[^>]*>", table).group(0)
         if 'class="' in opening:

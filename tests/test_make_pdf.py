@@ -51,6 +51,11 @@ def test_long_tables_may_break_and_short_ones_stay_whole():
     openings = re.findall(r"<table\b[^>]*>", out)
     assert openings == ['<table class="table">', '<table class="pdf-long-table table">',
                         '<table class="pdf-long-table">', '<table class="table">']
+    # a few rows of long sentences fill a sheet too
+    wordy = "<table><tr><td>" + "word " * (make_pdf.LONG_TABLE_CHARS // 5 + 5) + "</td></tr></table>"
+    assert make_pdf._mark_long_tables(wordy).startswith('<table class="pdf-long-table">')
+    short = "<table><tr><td>" + "word " * (make_pdf.LONG_TABLE_CHARS // 5 - 5) + "</td></tr></table>"
+    assert make_pdf._mark_long_tables(short) == short
     # the cells themselves are untouched
     assert re.sub(r"<table\b[^>]*>", "<table>", out) == re.sub(r"<table\b[^>]*>", "<table>", html)
 

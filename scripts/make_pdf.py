@@ -7,8 +7,10 @@ a TeX installation. Debian's Chromium prints the single-page build instead (`mak
 ``jupyter-book build . --builder singlehtml`` from the same execution cache, so nothing runs twice). The page is
 given time to typeset its math (MathJax is served from the site) before printing. Before printing, the page gets
 the PDF's layout (``prepare``): A4 sheets numbered at the foot, the table of contents on the first sheet, a heading
-for each part of the book and "Chapter N" before each chapter's title, each page of the book on a new sheet. Chromium
-writes the headings as the PDF's bookmarks (``--generate-pdf-document-outline``). The PDF lands in ``_build/pdf``,
+for each part of the book and "Chapter N" before each chapter's title, each page of the book on a new sheet, code blocks and
+small tables kept whole, wide equations and tables scaled to the column. Chromium writes the headings as the PDF's
+bookmarks (``--generate-pdf-document-outline``); a second print puts each page's sheet number into the table of
+contents (``number_toc``). The PDF lands in ``_build/pdf``,
 which ``_config.yml`` lists in ``html_extra_path``: the site serves it at its root, and the intro links to it.
 
 Without Chromium the script says how to install it and exits with status 0 (a local build without a PDF is still

@@ -58,7 +58,7 @@ div.pdf-long-code, div.pdf-long-code div.highlight { break-inside: auto !importa
 .cell_output .output, .pst-scrollable-table-container, mjx-container[display="true"] { overflow: hidden !important; }
 #jb-print-toc p.pdf-toc-title { font-size: 2em; font-weight: 500; margin: 0.6em 0 0.3em; }
 #jb-print-toc p.caption { font-weight: 600; margin: 0.6em 0 0.1em; }
-#jb-print-toc li.pdf-toc-numbered { display: flex !important; list-style: none; }
+.bd-main .bd-content #jb-print-toc .section-nav li.pdf-toc-numbered { display: flex !important; list-style: none; }
 #jb-print-toc li.pdf-toc-numbered .pdf-toc-page { margin-left: auto; padding-left: 1em; color: #444; }
 """
 
@@ -78,6 +78,7 @@ LONG_TABLE_CHARS = 600
 # one (tables).
 FIT_SCRIPT = """<script>
 (function () {
+  var SHEET = __SHEET__;  // CSS pixels of text height on a sheet (A4 less the @page margins)
   function fit(el, box) {
     el.style.zoom = "";
     var room = box.clientWidth, need = el.scrollWidth;
@@ -88,10 +89,13 @@ FIT_SCRIPT = """<script>
       fit(m, m.parentElement);
     });
     document.querySelectorAll("article table").forEach(function (t) { fit(t, t.parentElement); });
+    // A block taller than a third of a sheet may break across sheets: kept whole, it left most of a sheet empty.
+    document.querySelectorAll('div[class*="highlight-"], div.highlight, article table, div.admonition').forEach(
+      function (el) { if (el.offsetHeight > SHEET / 3) { el.style.setProperty("break-inside", "auto", "important"); } });
   }
   window.matchMedia("print").addEventListener("change", function (e) { if (e.matches) { fitAll(); } });
 })();
-</script>"""
+</script>""".replace("__SHEET__", str(round((297 - 16 - 18) / 25.4 * 96)))
 
 CHAPTER_FILE = re.compile(r"chapters/0*(\d+)_")
 

@@ -99,6 +99,9 @@ def test_wide_equations_and_tables_are_fitted_not_left_to_overflow():
         assert selector in rule.group(1)
     assert 'mjx-container[display="true"] > mjx-math' in make_pdf.FIT_SCRIPT and "article table" in make_pdf.FIT_SCRIPT
     assert 'matchMedia("print")' in make_pdf.FIT_SCRIPT
+    # blocks taller than a third of a sheet (A4: 297 mm less the @page margins, 16 + 18 mm) may break
+    assert "var SHEET = 994;" in make_pdf.FIT_SCRIPT and "margin: 16mm 15mm 18mm 15mm" in make_pdf.PDF_CSS
+    assert 'setProperty("break-inside", "auto"' in make_pdf.FIT_SCRIPT
 
 
 def _pdf(tmp_path, pattern: str) -> Path:

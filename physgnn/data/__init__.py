@@ -2,6 +2,7 @@
 
 from .benchmarks import DATASETS, data_root, dataset_names, load, select_split
 from .errors import DataRepairedWarning, DatasetDamagedError, DatasetNotAvailableError
+from .planetoid_splits import planetoid_random_splits
 from .synthetic import contextual_sbm, grid_graph, random_split, ring_graph
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "dataset_names",
     "grid_graph",
     "load",
+    "planetoid_random_splits",
     "random_split",
     "ring_graph",
     "select_split",

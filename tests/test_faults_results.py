@@ -229,7 +229,8 @@ def test_committed_rows_are_done_for_their_options_and_only_for_them(tmp_path, m
 
 #: experiments without committed rows yet, with a one-row command
 FRESH = {"depth_diagnosis": "--datasets texas --depths 2 --dropouts 0 --splits 0 --epochs 2",
-         "acmp_ablation": "--datasets texas --variants official --splits 0 --epochs 2"}
+         "acmp_ablation": "--datasets texas --variants official --splits 0 --epochs 2",
+         "planetoid_protocol": "--datasets cora --models mlp --settings 0 --splits 0 --epochs 2"}
 
 
 @pytest.mark.parametrize("name", sorted(FRESH))

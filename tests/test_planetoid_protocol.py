@@ -76,3 +76,11 @@ def test_bad_arguments_name_themselves():
         pp.make_graph("texas", "gcn")
     with pytest.raises(ValueError, match="unknown model"):
         pp.settings_of("gat", "cora")
+
+
+def test_the_estimate_times_one_split_per_model_and_saves_nothing(data_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
+    assert pp.main(["--estimate", "--datasets", "cora", "--models", "mlp", "--epochs", "2", "--splits", "0", "1", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 setting(s) x 3 splits" in out and "projected at most" in out
+    assert not (tmp_path / pp.CSV).exists()

@@ -25,6 +25,7 @@ Split s is drawn with seed ``split_seed + s`` and trained with seed ``seed + s``
 ``results/planetoid_protocol.csv`` is one (dataset, model, setting, split) run: ``val``/``test`` at the model's
 own selection, ``val_T``/``test_T`` at T, best epoch, epochs run, CPU seconds, command and package versions.
 
+    OMP_NUM_THREADS=1 python -m physgnn experiment planetoid_protocol --estimate # one split per model: the cost
     OMP_NUM_THREADS=1 python -m physgnn experiment planetoid_protocol            # everything, resumable
     python -m physgnn experiment planetoid_protocol --datasets cora --models gcn --splits 0 1
 """
@@ -48,7 +49,7 @@ from ..train import fit
 from . import official_protocol
 from ._runner import add_device_argument, parse_device, refuse_duplicates
 
-__all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "REPORTED", "settings_of", "make_graph", "run_one", "run", "summarize", "main"]
+__all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "REPORTED", "settings_of", "make_graph", "run_one", "run", "estimate", "summarize", "main"]
 
 CSV = "planetoid_protocol.csv"
 DATASETS = ("cora", "citeseer")
@@ -165,6 +166,22 @@ def run(datasets=DATASETS, models=MODELS, splits=range(10), *, seed: int = 0, sp
     return rows
 
 
+def estimate(datasets=DATASETS, models=MODELS, splits=range(10), *, epochs=None, patience=None, device=None) -> dict:
+    """CPU seconds of one split of each (dataset, model), trained with the first setting and not saved, and the
+    projection for ``splits`` of every setting (one split's cost times their number: an upper bound for the book's
+    models, whose splits train as one batched cell). Returns ``{(dataset, model): (seconds, projected)}``."""
+    out = {}
+    for d in datasets:
+        for m in models:
+            data = make_graph(d, m, num_splits=1)
+            grid = settings_of(m, d)
+            cpu = time.process_time()
+            run_one(data, m, grid[0], [0], epochs=epochs, patience=patience, device=device)
+            one = time.process_time() - cpu
+            out[(d, m)] = (one, one * len(grid) * len(list(splits)))
+    return out
+
+
 def summarize(rows, *, seed: int = 0, split_seed: int = 0) -> dict:
     """Per (dataset, model): the setting chosen by the mean validation score on the search splits, and the mean and
     sample std (%) of its test score over the splits it has, beside ACMP's reported number. Only rows of the
@@ -208,6 +225,7 @@ def main(argv=None) -> int:
     parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: none official, 50 book)")
     parser.add_argument("--settings", nargs="+", type=int, default=None,
                         help="indices into each model's grid of settings (default: all; the official model has one)")
+    parser.add_argument("--estimate", action="store_true", help="time one split per model and print the projected cost; save nothing")
     add_device_argument(parser)
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
@@ -221,6 +239,13 @@ def main(argv=None) -> int:
         parser.error("--settings are indices into a model's grid, 0 or more")
     refuse_duplicates(parser, args, "datasets", "models", "splits", "settings")
     torch.set_num_threads(1)
+    if args.estimate:
+        costs = estimate(args.datasets, args.models, args.splits, epochs=args.epochs, patience=args.patience, device=device)
+        for (d, m), (one, total) in costs.items():
+            print(f"  {d:>8} {m:>13}: one split {one:.1f} CPU s; {len(settings_of(m, d))} setting(s) x "
+                  f"{len(args.splits)} splits <= {total / 60:.1f} CPU min")
+        print(f"planetoid_protocol: projected at most {sum(t for _, t in costs.values()) / 3600:.2f} CPU hours")
+        return 0
     extra = {"command": results.command_line(argv, "python -m physgnn experiment planetoid_protocol"), **results.versions()}
     path = results.results_dir(create=True) / CSV
     written = []

@@ -8,7 +8,9 @@ al.'s GDC code) draws each split in two stages:
 
 The other development nodes are the validation set and every node outside it is the test set. On Cora (2,708
 nodes, 7 classes) that is 140 / 1,360 / 1,208 nodes, on CiteSeer (3,327 nodes, 6 classes) 120 / 1,380 / 1,827.
-The whole graph is used (the official code's largest-connected-component step is commented out). This is not
+The whole graph is used: the official code's largest-connected-component step is commented out, although the
+GRAND protocol it comes from keeps only that component (the CiteSeer entry of the official ``best_params.py``,
+copied from GRAND, records 2,120 nodes, the size of CiteSeer's largest component). This is not
 PyG's ``Planetoid(split="random")``, whose 500 validation and 1,000 test nodes come from the whole graph.
 
 The graph is the one :func:`physgnn.data.load` gives for ``"cora"`` and ``"citeseer"``: the ``ind.*`` files of

@@ -12,7 +12,8 @@ such splits, so that each reported number is compared under the protocol that pr
   options, ``opt = cmd_opt``, so its defaults are what runs). From those defaults: hidden 16, input dropout 0.5,
   dropout 0, rk4 with step 0.1 to T = 12.8, β = 0, Adam at lr 0.01 with weight decay 5·10⁻⁴ for 99 epochs without
   early stopping, the test score at the best validation (epoch, solver step) along the trajectory to 3T. From
-  ``data.py``: PyG's Planetoid graph as stored and raw binary features (no ``NormalizeFeatures`` for Planetoid). The
+  ``data.py``: PyG's whole Planetoid graph as stored (its largest-connected-component step is commented out) and raw
+  binary features (no ``NormalizeFeatures`` for Planetoid). The
   ``*_T`` columns hold the book's selection, the state at T at the best epoch.
 * ``acmp-gcn``, ``gcn``, ``mlp``: the book's models with the grids and training budget of
   :mod:`physgnn.protocols.table`, as ``python -m physgnn reproduce`` trains them on Cora and CiteSeer (undirected

@@ -84,3 +84,16 @@ def test_the_estimate_times_one_split_per_model_and_saves_nothing(data_env, tmp_
     out = capsys.readouterr().out
     assert "2 setting(s) x 3 splits" in out and "projected at most" in out
     assert not (tmp_path / pp.CSV).exists()
+
+
+def test_official_runs_are_handed_over_split_by_split(monkeypatch):
+    """A run cut short keeps every official split that ended (each takes minutes); a batched cell comes whole."""
+    calls = []
+    monkeypatch.setattr(pp, "make_graph", lambda d, m, **kw: object())
+    monkeypatch.setattr(pp, "run_one", lambda g, m, st, part, **kw: calls.append((m, list(part))) or
+                        [dict(split=s) for s in part])
+    seen = []
+    pp.run(["cora"], ["official-acmp", "mlp"], [0, 1, 2], progress=False, on_row=lambda r: seen.append(r["split"]))
+    assert calls == [("official-acmp", [0]), ("official-acmp", [1]), ("official-acmp", [2]),
+                     ("mlp", [0, 1, 2]), ("mlp", [0, 1, 2])]
+    assert seen == [0, 1, 2] * 3

@@ -92,6 +92,12 @@ def _budget(model: str, dataset: str, epochs, patience) -> dict:
     return base
 
 
+def _patience(budget: dict):
+    """The ``patience`` column: the number, or ``"none"`` without early stopping (an empty cell would read as a
+    missing option when resuming)."""
+    return "none" if budget["patience"] is None else budget["patience"]
+
+
 def run_one(data, model: str, settings: dict, splits, *, seed: int = 0, epochs: int | None = None,
             patience: int | None = None, device=None) -> list[dict]:
     """Train ``model`` with ``settings`` on ``splits`` of ``data`` (masks [N, S]); one row per split.
@@ -104,7 +110,7 @@ def run_one(data, model: str, settings: dict, splits, *, seed: int = 0, epochs: 
     budget = _budget(model, data.name, epochs, patience)
     key = table.settings_key(settings)
     common = dict(dataset=data.name, model=model, settings=key, seed=seed, epochs=budget["epochs"],
-                  patience="" if budget["patience"] is None else budget["patience"])
+                  patience=_patience(budget))
     rows = []
     if model == "official-acmp":
         for s in splits:
@@ -149,7 +155,7 @@ def run(datasets=DATASETS, models=MODELS, splits=range(10), *, seed: int = 0, sp
             grid = settings_of(m, d)
             for st in (grid if settings is None else [grid[i] for i in settings if i < len(grid)]):
                 todo = [int(s) for s in splits if results.key(d, m, table.settings_key(st), s, seed, split_seed, b["epochs"],
-                                                              "" if b["patience"] is None else b["patience"]) not in skip]
+                                                              _patience(b)) not in skip]
                 if todo:
                     cells.append((d, m, st, todo))
     rows, graph = [], {}
@@ -195,7 +201,7 @@ def summarize(rows, *, seed: int = 0, split_seed: int = 0) -> dict:
     by = {}
     for r in rows:
         b = _budget(r["model"], r["dataset"], None, None)
-        mine = results.key(seed, split_seed, b["epochs"], "" if b["patience"] is None else b["patience"])
+        mine = results.key(seed, split_seed, b["epochs"], _patience(b))
         if results.key(r["seed"], r["split_seed"], r["epochs"], r["patience"]) != mine:
             continue
         by.setdefault((r["dataset"], r["model"]), {}).setdefault(r["settings"], {})[int(r["split"])] = r

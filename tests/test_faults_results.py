@@ -202,7 +202,8 @@ COMMANDS = [("gcn_depth --datasets texas", "--epochs 3"), ("gcn_depth --datasets
             ("learned_beta --datasets texas wisconsin cornell cora citeseer chameleon actor --splits 0 1 2", "TRAINING epochs=3"),
             ("platonov_sanity --datasets chameleon-filtered --models gcn --depths 1 --splits 0 1 2 3 4 5", "--steps 500"),
             ("official_protocol", "--epochs 50"), ("planetoid_protocol --models gcn mlp", "--seed 1"),
-            ("planetoid_protocol --datasets cora --models official-acmp", "--split-seed 1")]
+            ("planetoid_protocol --datasets cora --models official-acmp", "--split-seed 1"),
+            ("planetoid_protocol --datasets citeseer --models official-acmp --splits 0 1 2 3 4 5 6", "--epochs 50")]
 
 
 @pytest.mark.parametrize("command,changed", COMMANDS, ids=[c.split()[0] + "-" + c.split()[-1] for c, _ in COMMANDS])

@@ -140,16 +140,16 @@ def peak_memory(name: str, channels: int, adjoint: bool, device: str = "cpu") ->
 
 def batch_members(dataset: str, model: str, settings: dict, data, device: str = "cpu") -> int:
     """How many runs ``reproduce`` trains at once for ``model`` with ``settings`` on ``dataset``: a setting's
-    search splits as one stacked cell (:func:`physgnn.reproduce.train_cell`) on the small graphs (``BATCHED``), on
+    search splits as one stacked cell (``physgnn.reproduce.train_cell``) on the small graphs (``BATCHED``), on
     the CPU, for a model that stacks, at most ``members_per_batch``; 1 (separate runs) everywhere else."""
-    from .cell.budget import members_per_batch
-    from .reproduce import BATCHED, _stacks, build, search_splits
+    from .cell.budget import members_per_batch, stacks
+    from .protocols.table import BATCHED, build, search_splits
 
     splits = len(search_splits(dataset))
     if dataset not in BATCHED or torch.device(device).type != "cpu" or splits < 2:
         return 1
     net = build(model, settings, data)
-    if not _stacks(net, settings):
+    if not stacks(net, settings):
         return 1
     return min(splits, members_per_batch(net, data.num_nodes) or splits)
 

@@ -55,9 +55,8 @@ from . import results
 from ._process import peak_rss_mb, reset_peak
 from .costs import _slow_first, cell_seconds, job_order, projected_wall  # noqa: F401  (re-exported)
 from .cell import fit_cell
-from .cell.budget import members_per_batch
+from .cell.budget import STACKABLE, members_per_batch, stacks as _stacks  # noqa: F401  (STACKABLE re-exported)
 from .data import dataset_names, load, select_split
-from .models import ACMP, GCN, GCNII, GRAND, MLP
 from .protocols.table import (BATCHED, BETA_FRACTIONS, DATASETS, GRIDS, LARGE, NARROW, SHORT, STABLE_BETA, TRAINING, WEBKB,  # noqa: F401
                               build, max_degree, protocol, search_splits, settings_grid, settings_key, training)
 from .train import fit
@@ -73,14 +72,6 @@ TRIAL_COLUMNS = ("dataset", "model", "settings", "split")
 
 
 _key = settings_key
-
-
-#: models whose members physgnn.cell.fit_cell stacks (ODE models with a fixed-step solver and no adjoint)
-STACKABLE = (ACMP, GRAND, GCN, GCNII, MLP)
-
-
-def _stacks(net, settings: dict) -> bool:
-    return type(net) in STACKABLE and settings.get("method", "rk4") != "dopri5" and not settings.get("adjoint", False)
 
 
 def train_cell(dataset: str, model: str, settings: dict, data, splits, device=None, batched: bool | None = None,

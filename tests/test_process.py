@@ -65,12 +65,19 @@ def test_bench_and_reproduce_do_not_import_each_other():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="VmHWM and its reset are Linux's")
 def test_the_peak_grows_with_an_allocation_and_resets():
+    import mmap
+
     _process.reset_peak()
     before = _process.peak_rss_mb()
-    block = np.ones(64 * 2**20 // 8)          # 64 MiB, every page touched
+    # 64 MiB of fresh pages, every page touched: an anonymous map, not the allocator, which in a long test session
+    # may hand out freed memory that is still resident (and so would not raise the peak)
+    block = mmap.mmap(-1, 64 * 2**20)
+    view = np.frombuffer(block, dtype=np.uint8)
+    view[::4096] = 1
     grown = _process.peak_rss_mb()
     assert grown - before > 48, (before, grown)
-    del block
+    del view
+    block.close()
     _process.reset_peak()
     assert _process.peak_rss_mb() < grown - 48     # the reset starts from the current (smaller) size
 

@@ -14,7 +14,9 @@ import math
 
 from torch import nn
 
-__all__ = ["BATCH_BYTES", "SAVED_PER_EVALUATION", "members_per_batch"]
+from ..models import ACMP, GCN, GCNII, GRAND, MLP
+
+__all__ = ["BATCH_BYTES", "SAVED_PER_EVALUATION", "STACKABLE", "members_per_batch", "stacks"]
 
 #: most memory (bytes) that the saved states of one batch may take; members beyond it train in further batches
 BATCH_BYTES = 2 * 2**30
@@ -42,3 +44,13 @@ def members_per_batch(net: nn.Module, num_nodes: int, budget: int = BATCH_BYTES)
     evaluations = _STAGES.get(ode.method, 6) * math.ceil(ode.T / ode.step_size - 1e-9)
     per_member = num_nodes * net.hidden * 4 * evaluations * SAVED_PER_EVALUATION
     return max(1, budget // per_member)
+
+
+#: models whose members :func:`physgnn.cell.fit_cell` stacks (ODE models with a fixed-step solver and no adjoint)
+STACKABLE = (ACMP, GRAND, GCN, GCNII, MLP)
+
+
+def stacks(net: nn.Module, settings: dict) -> bool:
+    """True when runs of ``net`` built with ``settings`` (a reproduce setting: ``method``, ``adjoint``) can train as one
+    stacked cell: a model of :data:`STACKABLE`, a fixed-step solver, no adjoint."""
+    return type(net) in STACKABLE and settings.get("method", "rk4") != "dopri5" and not settings.get("adjoint", False)

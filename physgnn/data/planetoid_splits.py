@@ -86,5 +86,5 @@ def planetoid_random_splits(data: Data, num_splits: int = 10, *, seed: int = 0, 
         masks[2][:, s] = True
         masks[2][dev, s] = False
     out = data.clone()
-    out.train_mask, out.val_mask, out.test_mask = masks
+    out.train_mask, out.val_mask, out.test_mask = (m.to(data.y.device) for m in masks)  # beside the labels
     return out

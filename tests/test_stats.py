@@ -62,6 +62,18 @@ def test_holm_against_its_definition():
     assert stats.holm([0.2]) == pytest.approx([0.2])
 
 
+def test_holm_never_lowers_an_adjusted_p_when_the_family_grows():
+    # Chapter 7 keeps its "level" calls as new ablation cells join the family; that rests on this property
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        p = list(rng.uniform(0, 0.2, size=rng.integers(1, 12)))
+        before = stats.holm(p)
+        after = stats.holm(p + [float(rng.uniform(0, 0.2))])[: len(p)]
+        assert all(a >= b - 1e-15 for a, b in zip(after, before))
+    # and it can raise one above 0.05: 0.0038 alone at 13 comparisons is 0.049, at 14 it is 0.053
+    assert stats.holm([0.0038] + [0.9] * 12)[0] < 0.05 < stats.holm([0.0038] + [0.9] * 13)[0]
+
+
 def test_verdict_words():
     better = stats.paired_ttest([0.9, 0.92, 0.91, 0.93], [0.8, 0.81, 0.8, 0.82])
     worse = stats.paired_ttest([0.8, 0.81, 0.8, 0.82], [0.9, 0.92, 0.91, 0.93])

@@ -55,3 +55,15 @@ def test_data_that_do_not_fit_are_refused(change, match):
     change(data)
     with pytest.raises(ValueError, match=match):
         beta_slider_html(**data)
+
+
+def test_paper_says_which_frame_it_shows_and_the_screen_does_not():
+    """A printed page cannot move a slider: a note shown only in print says the picture is one frame; on screen
+    (the site, Jupyter, Colab) the note is hidden by the figure's own style, since those pages lack the book's CSS."""
+    page = beta_slider_html(**_payload())
+    note = re.search(r'<p class="print-only">(.*?)</p>', page, re.S)
+    assert note and "paper" in note.group(1)
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    screen, _, printed = style.partition("@media print")
+    assert re.search(r"#beta-slider \.print-only \{ display: none;", screen)
+    assert re.search(r"#beta-slider \.print-only \{ display: block; \}", printed)

@@ -11,7 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
-__all__ = ["standard_error_vs_size", "selection_rules", "paired_splits", "twins_and_margins"]
+__all__ = ["standard_error_vs_size", "selection_rules", "paired_splits", "split_by_split", "twins_and_margins"]
 
 
 def standard_error_vs_size(test_sizes: Mapping[str, int], *, n_range=(10, 10_000), figsize=(7.5, 5.6)):
@@ -113,6 +113,48 @@ def paired_splits(scores: Mapping[str, Mapping[int, float]], intervals: Mapping[
     legend_outside(ax, where="below", ncol=1)
     fig.tight_layout()
     return fig
+
+
+
+def split_by_split(runs: Mapping[tuple, Mapping[int, tuple[float, int]]], *, source: str, dataset: str,
+                   models, reference: tuple[str, float] | None = None, min_splits: int = 3,
+                   ylabel: str = "test accuracy (%)", figsize=(6.4, 5.6)):
+    """:func:`paired_splits` drawn straight from saved runs (Figure 8.3): the models of ``models`` that have at
+    least ``min_splits`` splits for ``(source, dataset)``, each with its 95% t-interval
+    (:func:`physgnn.stats.t_interval`), a
+    hollow dot for every run whose best epoch is 0, the model's colour from the first part of its name
+    (``"acmp-gcn"`` is drawn in ACMP's colour), and ``"source: <source>"`` as the title.
+
+    Args:
+        runs: ``{(source, dataset, model): {split: (accuracy %, best epoch)}}``, as Chapter 8 reads them.
+        models: the models to show, in the order of the columns; the ones with too few splits are left out.
+
+    Returns ``(figure, shown)`` with ``shown = {model: dict(scores={split: accuracy}, stopped={splits with best
+    epoch 0}, interval=(low, high))}`` for the models drawn. Raises ``ValueError`` when ``min_splits`` is below 2
+    or no model has enough splits.
+    """
+    from physgnn.plot import color
+    from physgnn.stats import t_interval
+
+    if isinstance(min_splits, bool) or not isinstance(min_splits, int) or min_splits < 2:
+        raise ValueError(f"split_by_split: min_splits must be an integer of at least 2 (an interval needs two "
+                         f"splits), got {min_splits!r}")
+    shown = {}
+    for m in models:
+        by_split = runs.get((source, dataset, m), {})
+        if len(by_split) >= min_splits:
+            scores = {s: float(acc) for s, (acc, _) in by_split.items()}
+            shown[m] = dict(scores=scores, stopped={s for s, (_, best) in by_split.items() if best == 0},
+                            interval=t_interval(list(scores.values())))
+    if not shown:
+        raise ValueError(f"split_by_split: no model of {list(models)} has {min_splits} splits for "
+                         f"({source!r}, {dataset!r}); check the source and dataset names")
+    fig = paired_splits(
+        {m: v["scores"] for m, v in shown.items()}, {m: v["interval"] for m, v in shown.items()},
+        colors={m: color(m.split("-")[0]) for m in shown}, untrained={m: v["stopped"] for m, v in shown.items()},
+        reference=reference, ylabel=ylabel, title=f"source: {source}", figsize=figsize,
+    )
+    return fig, shown
 
 
 def selection_rules(val_acc, test_acc, val_loss, *, picks: Mapping[str, int], patience: int, majority: float,

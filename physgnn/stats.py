@@ -37,7 +37,7 @@ import numpy as np
 from scipy import stats as _scipy_stats
 
 __all__ = ["Comparison", "corrected_resampled_ttest", "paired_ttest", "holm", "verdict", "compare_family",
-           "split_ratio"]
+           "split_ratio", "t_interval"]
 
 VERDICTS = ("clearly better", "level", "clearly worse")
 
@@ -55,6 +55,19 @@ class Comparison:
     df: int
     n_splits: int
     test_train_ratio: float
+
+
+def t_interval(values, level: float = 0.95) -> tuple[float, float]:
+    r"""The ``level`` Student-t interval for the mean of ``values`` (one score per split, at least two):
+    :math:`\bar v \pm t_{(1+\mathrm{level})/2,\,n-1}\, s / \sqrt{n}`, with :math:`s` the sample standard deviation
+    (ddof 1). Returns ``(low, high)``; raises ``ValueError`` for fewer than two values or a level outside (0, 1)."""
+    v = np.asarray(values, dtype=float).reshape(-1)
+    if v.size < 2:
+        raise ValueError(f"t_interval: values must hold at least two numbers, got {v.size}")
+    if not 0 < level < 1:
+        raise ValueError(f"t_interval: level must lie in (0, 1), e.g. 0.95, got {level}")
+    half = _scipy_stats.t.ppf((1 + level) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
+    return float(v.mean() - half), float(v.mean() + half)
 
 
 def split_ratio(n_train: int, n_test: int) -> float:

@@ -113,3 +113,38 @@ def test_twins_and_margins_pairs_original_with_filtered_and_measures_from_the_ma
         plot_evidence.twins_and_margins({"Chameleon": ([50.0], [1.0])}, margins)
     with pytest.raises(ValueError, match="no colour"):
         plot_evidence.twins_and_margins(twins, {("chameleon", "transformer"): (1.0, 1.0)})
+
+
+def test_split_by_split_draws_the_models_with_enough_splits_from_saved_runs():
+    from physgnn.plot import color
+    from physgnn.plot_evidence import split_by_split
+    from physgnn.stats import t_interval
+
+    runs = {
+        ("reproduce", "texas", "mlp"): {0: (80.0, 12), 1: (84.0, 30), 2: (82.0, 7)},
+        ("reproduce", "texas", "gcn"): {0: (60.0, 5), 1: (62.0, 0), 2: (70.0, 9)},
+        ("reproduce", "texas", "acmp-gcn"): {0: (75.0, 3), 1: (77.0, 4)},  # two splits: left out
+        ("chapter 3", "texas", "mlp"): {0: (10.0, 1), 1: (11.0, 1), 2: (12.0, 1)},  # another source
+    }
+    fig, shown = split_by_split(runs, source="reproduce", dataset="texas", models=("mlp", "acmp-gcn", "gcn"),
+                                reference=("majority class", 58.9))
+    assert list(shown) == ["mlp", "gcn"]
+    assert shown["gcn"]["stopped"] == {1} and shown["mlp"]["stopped"] == set()
+    assert shown["mlp"]["scores"] == {0: 80.0, 1: 84.0, 2: 82.0}
+    assert shown["gcn"]["interval"] == t_interval([60.0, 62.0, 70.0])
+    ax = fig.axes[0]
+    assert ax.get_title() == "source: reproduce"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["mlp", "gcn"]
+    low, high = shown["mlp"]["interval"]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"mlp: 82.0 ({low:.1f}–{high:.1f})" in labels and "run stopped at epoch 0" in labels
+    dots = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    hollow = [c for c in dots if np.allclose(c.get_facecolor()[0], (1, 1, 1, 1))]
+    assert [c.get_offsets()[0][1] for c in hollow] == [62.0], "the run stopped at epoch 0 is hollow"
+    mlp_dots = [c for c in dots if c.get_offsets()[0][0] == 0]
+    assert np.allclose(mlp_dots[0].get_edgecolor()[0], to_rgba(color("mlp")))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no model"):
+        split_by_split(runs, source="reproduce", dataset="cornell", models=("mlp",))
+    with pytest.raises(ValueError, match="min_splits"):
+        split_by_split(runs, source="reproduce", dataset="texas", models=("mlp",), min_splits=1)

@@ -111,3 +111,20 @@ def test_swapping_the_models_flips_the_sign_not_the_evidence():
     ba = stats.corrected_resampled_ttest(B, A, test_train_ratio=0.25)
     assert ba.t == pytest.approx(-ab.t) and ba.p == pytest.approx(ab.p)
     assert {stats.verdict(ab, alpha=0.5), stats.verdict(ba, alpha=0.5)} == {"clearly better", "clearly worse"}
+
+
+def test_t_interval_matches_the_textbook_formula_and_refuses_one_value():
+    from scipy import stats
+
+    from physgnn.stats import t_interval
+
+    v = [70.0, 74.0, 78.0, 76.0]
+    half = stats.t.ppf(0.975, 3) * np.std(v, ddof=1) / 2.0  # sqrt(4) = 2
+    assert t_interval(v) == pytest.approx((74.5 - half, 74.5 + half))
+    low, high = t_interval(v, level=0.5)
+    assert 74.5 - half < low < high < 74.5 + half, "a lower level gives a narrower interval"
+    with pytest.raises(ValueError, match="at least two"):
+        t_interval([70.0])
+    with pytest.raises(ValueError, match="level"):
+        t_interval(v, level=95)
+

@@ -20,6 +20,7 @@ __all__ = [
     "accuracy_vs_depth_with_baselines",
     "learning_curves",
     "energy_per_layer",
+    "energy_per_layer_saved",
 ]
 
 
@@ -329,3 +330,30 @@ def energy_per_layer(panels: Mapping[str, Mapping[str, object]], *, figsize=(11,
     axes[0, -1].legend(loc="lower left", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def energy_per_layer_saved(rows: Sequence[Mapping[str, str]], *, graphs: Mapping[str, str], depth: int = 64,
+                           dropouts: Sequence[float] = (0.0, 0.5), init_dropout: float = 0.5, figsize=(11, 4.0)):
+    """:func:`energy_per_layer` (Figure 2.7) drawn from the saved rows of the depth diagnosis
+    (``results/depth_diagnosis.csv``, :func:`physgnn.experiments.depth_diagnosis.saved_layer_energies`): for each graph,
+    the energies at initialisation of the runs with dropout ``init_dropout`` and the trained energies for every
+    rate in ``dropouts``, at ``depth`` layers.
+
+    Args:
+        rows: the CSV's rows; ``graphs``: ``{dataset name: panel title}``, in panel order.
+
+    Returns the figure. Raises ``ValueError`` for no graphs or no dropouts, and (from ``saved_layer_energies``) for a
+    setting with no saved run.
+    """
+    from physgnn.experiments.depth_diagnosis import saved_layer_energies
+
+    if not graphs or not dropouts:
+        raise ValueError("energy_per_layer_saved: graphs and dropouts must each name at least one")
+    panels = {
+        title: dict(
+            init=saved_layer_energies(rows, name, depth, init_dropout, "energy_init"),
+            trained={p: saved_layer_energies(rows, name, depth, p, "energy_trained") for p in dropouts},
+        )
+        for name, title in graphs.items()
+    }
+    return energy_per_layer(panels, figsize=figsize)

@@ -161,3 +161,45 @@ def test_energy_per_layer_draws_medians_over_runs():
         pdiff.energy_per_layer({"Cora": dict(init=init, trained={0.0: 0 * init})})
     with pytest.raises(ValueError, match="'init' and a non-empty 'trained'"):
         pdiff.energy_per_layer({"Cora": dict(init=init, trained={})})
+
+
+def _diagnosis_rows():
+    """Rows as results/depth_diagnosis.csv holds them (strings): Cora at depth 2, two splits, both dropouts."""
+    rows = []
+    for split in (0, 1):
+        for dropout in ("0.0", "0.5"):
+            scale = 10.0 if dropout == "0.0" else 100.0
+            rows.append(dict(dataset="cora", depth="2", dropout=dropout, split=str(split),
+                             energy_init=f"1.0;{0.5 + split / 10};0.2",
+                             energy_trained=f"{1 / scale};0.0;{(split + 1) / scale}"))
+    rows.append(dict(dataset="cora", depth="8", dropout="0.5", split="0", energy_init="9;9", energy_trained="9;9"))
+    return rows
+
+
+def test_saved_layer_energies_reads_one_setting_and_floors_zeros():
+    from physgnn.experiments.depth_diagnosis import saved_layer_energies
+
+    e = saved_layer_energies(_diagnosis_rows(), "cora", 2, 0.0, "energy_trained")
+    np.testing.assert_allclose(e, [[0.1, 1e-30, 0.1], [0.1, 1e-30, 0.2]])
+    assert saved_layer_energies(_diagnosis_rows(), "cora", 2, 0.5, "energy_init").shape == (2, 3)
+    with pytest.raises(ValueError, match="no saved run"):
+        saved_layer_energies(_diagnosis_rows(), "texas", 2, 0.0, "energy_init")
+    with pytest.raises(ValueError, match="key must be"):
+        saved_layer_energies(_diagnosis_rows(), "cora", 2, 0.0, "energy")
+
+
+def test_energy_per_layer_saved_draws_the_saved_medians():
+    fig = pdiff.energy_per_layer_saved(_diagnosis_rows(), graphs={"cora": "Cora"}, depth=2)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Cora"
+    at_init, no_dropout, dropout = ax.lines
+    np.testing.assert_allclose(at_init.get_ydata(), [1.0, 0.55, 0.2]), "median of the dropout-0.5 runs"
+    np.testing.assert_allclose(no_dropout.get_ydata(), [0.1, 1e-30, 0.15])
+    np.testing.assert_allclose(dropout.get_ydata(), [0.01, 1e-30, 0.015])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "at initialisation", "trained, dropout 0", "trained, dropout 0.5"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no saved run"):
+        pdiff.energy_per_layer_saved(_diagnosis_rows(), graphs={"cora": "Cora"}, depth=64)
+    with pytest.raises(ValueError, match="at least one"):
+        pdiff.energy_per_layer_saved(_diagnosis_rows(), graphs={})

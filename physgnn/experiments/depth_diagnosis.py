@@ -38,7 +38,8 @@ from ..models import GCN
 from ..train import fit
 from ._runner import add_device_argument, dataset_name, fit_fields, over_grid, parse_device, refuse_duplicates, save, training_fields
 
-__all__ = ["CSV", "DEPTHS", "DATASETS", "DROPOUTS", "KEYS", "layer_energies", "parse_energies", "run", "run_one", "main"]
+__all__ = ["CSV", "DEPTHS", "DATASETS", "DROPOUTS", "KEYS", "layer_energies", "saved_layer_energies", "parse_energies",
+           "run", "run_one", "main"]
 
 CSV = "depth_diagnosis.csv"
 DEPTHS = (2, 8, 32, 64)
@@ -83,6 +84,29 @@ def parse_energies(text: str) -> list[float]:
     if not isinstance(text, str) or not text:
         raise ValueError("parse_energies: expected a ';'-separated string of numbers")
     return [float(v) for v in text.split(";")]
+
+
+def saved_layer_energies(rows, dataset: str, depth: int, dropout: float, key: str):
+    """The per-layer energies of the saved runs of one setting, one row per split, as a float array
+    ``[splits, depth + 1]`` (0: the input, ``depth``: the logits), floored at 1e-30 so that a log axis can show a
+    collapse to exactly 0.
+
+    Args:
+        rows: rows of :data:`CSV` (strings, as read by :func:`physgnn.results.read_csv`).
+        key: ``"energy_init"`` (at initialisation) or ``"energy_trained"`` (the best-validation weights).
+
+    Raises ``ValueError`` for another ``key``, or when no row has this dataset, depth and dropout.
+    """
+    import numpy as np
+
+    if key not in ("energy_init", "energy_trained"):
+        raise ValueError(f"saved_layer_energies: key must be 'energy_init' or 'energy_trained', got {key!r}")
+    mine = [r for r in rows
+            if r["dataset"] == dataset and int(r["depth"]) == depth and float(r["dropout"]) == dropout]
+    if not mine:
+        raise ValueError(f"saved_layer_energies: no saved run of {dataset!r} at depth {depth}, dropout {dropout}; "
+                         f"run: python -m physgnn experiment depth_diagnosis")
+    return np.array([parse_energies(r[key]) for r in mine]).clip(1e-30)
 
 
 def run_one(data, depth: int, dropout: float, split: int, *, hidden: int = 64, epochs: int = 300, patience: int = 100,

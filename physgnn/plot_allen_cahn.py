@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = [
     "grid_animation_html", "free_energy_parts", "steppers_and_segmentation", "consensus_phase_diagram",
-    "hidden_feature_blowup",
+    "hidden_feature_blowup", "three_fields_energy_and_bound",
 ]
 
 
@@ -223,3 +223,32 @@ def hidden_feature_blowup(runs: Sequence[dict], bound: float, *, figsize=(6.4, 4
     legend_outside(ax, where="below", ncol=2)
     fig.tight_layout()
     return fig
+
+
+def three_fields_energy_and_bound(curves: Mapping[str, tuple], *, beta: float, delta: float, bound: float,
+                                  figsize=(11, 4.8)):
+    """Figure 5.5: :func:`physgnn.plot_forces.energy_and_bound` for diffusion (``beta = delta = 0``),
+    attraction–repulsion (``beta``, no well) and ACMP (``beta`` and the well ``delta``) on one graph: the energy of
+    each field against time (left), and ACMP's largest feature ``max_{i,c} |x_ic(t)|`` under ``bound`` (right).
+
+    Args:
+        curves: ``{"diffusion" | "repulsion" | "acmp": (t, energy, max |x|)}``, three ``[K]`` arrays per field
+            (``K`` may differ between fields).
+
+    Returns the figure. Raises ``ValueError`` when a field is missing, and (from ``energy_and_bound``) for
+    mismatched lengths or non-positive energies.
+    """
+    from physgnn.plot_forces import energy_and_bound
+
+    label = {"diffusion": r"diffusion ($\beta = 0$, $\delta = 0$)",
+             "repulsion": rf"attraction–repulsion ($\beta = {beta}$, $\delta = 0$)",
+             "acmp": rf"ACMP ($\beta = {beta}$, $\delta = {delta}$)"}
+    missing = sorted(set(label) - set(curves))
+    if missing:
+        raise ValueError(f"three_fields_energy_and_bound: curves must hold {sorted(label)}; missing {missing}")
+    if any(len(curves[k]) != 3 for k in label):
+        raise ValueError("three_fields_energy_and_bound: each field must be the triple (t, energy, max |x|)")
+    fields = [dict(t=curves[k][0], energy=curves[k][1], label=label[k], color=k) for k in label]
+    t, _, peak = curves["acmp"]
+    return energy_and_bound(fields, dict(t=t, value=peak, label=r"ACMP: $\max_{i,c}|x_{ic}(t)|$", color="acmp"),
+                            bound, figsize=figsize)

@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = [
     "norm_and_energy", "double_well_marbles", "energy_and_bound", "accuracy_vs_beta", "swarm_with_hub",
-    "growth_rate_vs_beta", "filters_and_label_energy", "accuracy_and_learned_filters",
+    "growth_rate_vs_beta", "filters_and_label_energy", "accuracy_and_learned_filters", "growth_under_three_betas",
 ]
 
 
@@ -69,6 +69,46 @@ def norm_and_energy(t, runs: Sequence[dict], *, slopes: Sequence[dict] = (), fig
     legend_outside(ax_e, where="below", ncol=1)
     fig.tight_layout()
     return fig
+
+
+def growth_under_three_betas(t, norms: Mapping[float, Sequence[float]], energies: Mapping[float, Sequence[float]], *,
+                             beta_mid: float, beta_big: float, alone: Mapping[str, Sequence[float]],
+                             rates: tuple[float, float], start: int, figsize=(11, 4.6)):
+    """Figure 4.6: :func:`norm_and_energy` for the swarm under three values of the repulsion and under repulsion
+    alone. The runs: ``beta = 0`` ("attraction only", diffusion's colour), ``beta_mid`` ("near balance") and
+    ``beta_big`` ("repulsion wins"), then ``a_ij = 0`` with ``beta_big`` (repulsion alone, dashed). Two reference
+    lines start at ``t[start]`` on the norm panel: the norm of ``beta_big`` growing at ``rates[0]``, the top
+    eigenvalue ``mu_max(S_beta)`` of the signed operator, and the norm of repulsion alone growing at ``rates[1]``,
+    ``beta * lambda_max(L_1)``.
+
+    Args:
+        t: ``[K]`` times; ``norms``, ``energies``: ``{beta: [K]}`` with the keys ``0.0``, ``beta_mid`` and
+            ``beta_big``; ``alone``: a dict with ``norm`` and ``energy`` (``[K]`` each) of repulsion alone.
+        rates: the two growth rates; ``start``: an index into ``t``.
+
+    Returns the figure. Raises ``ValueError`` for a missing beta or part, ``beta_mid`` not between 0 and
+    ``beta_big``, and (from :func:`norm_and_energy`) mismatched lengths, non-positive values or a bad ``start``.
+    """
+    if not 0 < beta_mid < beta_big:
+        raise ValueError(f"growth_under_three_betas: need 0 < beta_mid < beta_big, got {beta_mid} and {beta_big}")
+    cases = [(0.0, "diffusion", "attraction only"), (beta_mid, "attraction-repulsion", "near balance"),
+             (beta_big, "repulsion", "repulsion wins")]
+    missing = [b for b, _, _ in cases if b not in norms or b not in energies]
+    if missing:
+        raise ValueError(f"growth_under_three_betas: norms and energies need the betas {missing}")
+    if not {"norm", "energy"} <= set(alone):
+        raise ValueError("growth_under_three_betas: alone must hold 'norm' and 'energy' of repulsion alone")
+    if len(rates) != 2:
+        raise ValueError("growth_under_three_betas: rates must be the pair (mu_max(S_beta), beta lambda_max(L_1))")
+    runs = [dict(color=c, label=rf"$\beta = {b:g}$ ({why})", norm=norms[b], energy=energies[b])
+            for b, c, why in cases]
+    runs.append(dict(color="repulsion", norm=alone["norm"], energy=alone["energy"], dashed=True,
+                     label=rf"$a_{{ij}} = 0$, $\beta = {beta_big}$ (repulsion alone)"))
+    slopes = [dict(start=start, y0=norms[beta_big][start], rate=rates[0],
+                   label=rf"slope $\mu_{{\max}}(S_{{{beta_big:g}}})$"),
+              dict(start=start, y0=alone["norm"][start], rate=rates[1], ls="-.",
+                   label=r"slope $\beta\lambda_{\max}(\mathcal{L}_1)$")]
+    return norm_and_energy(t, runs, slopes=slopes, figsize=figsize)
 
 
 def double_well_marbles(starts, t, paths, *, span: float = 1.8, figsize=(11, 4.4)):

@@ -124,3 +124,30 @@ def test_hidden_feature_blowup_stops_a_run_at_its_last_finite_point():
     with pytest.raises(ValueError, match="bound must be positive"):
         pac.hidden_feature_blowup(runs, 0.0)
     plt.close("all")
+
+
+def test_three_fields_energy_and_bound_labels_each_field_and_bounds_acmp():
+    from physgnn.plot import color
+
+    t, t_rep = np.linspace(0, 100, 11), np.linspace(0, 20, 5)
+    curves = {
+        "diffusion": (t, np.exp(-t), np.exp(-t)),
+        "repulsion": (t_rep, np.exp(t_rep), np.exp(t_rep / 2)),
+        "acmp": (t, 34 + 0 * t, 0.9 + 0 * t),
+    }
+    fig = pac.three_fields_energy_and_bound(curves, beta=0.5, delta=1.0, bound=1.3)
+    ax_e, ax_m = fig.axes[:2]
+    assert ax_e.get_yscale() == "log"
+    np.testing.assert_allclose(ax_e.lines[1].get_xdata(), t_rep), "each field on its own times"
+    assert to_rgba(ax_e.lines[2].get_color()) == to_rgba(color("acmp"))
+    labels = [x.get_text() for ax in fig.axes if ax.get_legend() for x in ax.get_legend().get_texts()]
+    for want in (r"diffusion ($\beta = 0$, $\delta = 0$)", r"attraction–repulsion ($\beta = 0.5$, $\delta = 0$)",
+                 r"ACMP ($\beta = 0.5$, $\delta = 1.0$)", r"ACMP: $\max_{i,c}|x_{ic}(t)|$"):
+        assert want in labels, want
+    np.testing.assert_allclose(ax_m.lines[0].get_ydata(), 0.9)
+    assert ax_m.lines[1].get_ydata()[0] == 1.3, "the bound"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        pac.three_fields_energy_and_bound({"acmp": curves["acmp"]}, beta=0.5, delta=1.0, bound=1.3)
+    with pytest.raises(ValueError, match="triple"):
+        pac.three_fields_energy_and_bound(dict(curves, acmp=(t, t + 1)), beta=0.5, delta=1.0, bound=1.3)

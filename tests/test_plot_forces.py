@@ -225,3 +225,43 @@ def test_accuracy_and_learned_filters_draws_bars_dots_and_responses():
     with pytest.raises(ValueError, match=r"responses must be \[R, K\]"):
         plot_forces.accuracy_and_learned_filters(scores, lam, resp[:, :5], lam)
     plt.close("all")
+
+
+def _legend_texts(fig):
+    return [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+
+
+def test_growth_under_three_betas_draws_four_runs_and_two_slopes_from_the_betas():
+    from physgnn.plot import color
+    from physgnn.plot_forces import growth_under_three_betas
+
+    norms = {0.0: np.exp(-T), 0.1: np.ones_like(T), 0.25: np.exp(T)}
+    energies = {b: v**2 for b, v in norms.items()}
+    alone = dict(norm=np.exp(2 * T), energy=np.exp(4 * T))
+    fig = growth_under_three_betas(T, norms, energies, beta_mid=0.1, beta_big=0.25, alone=alone,
+                                   rates=(1.0, 2.0), start=10)
+    ax_n, ax_e = fig.axes[:2]
+    assert ax_n.get_yscale() == ax_e.get_yscale() == "log"
+    runs = ax_e.lines
+    assert len(runs) == 4, "three betas and repulsion alone on the energy panel"
+    np.testing.assert_allclose(runs[2].get_ydata(), np.exp(2 * T))
+    assert runs[3].get_linestyle() == "--" and to_rgba(runs[3].get_color()) == to_rgba(color("repulsion"))
+    assert to_rgba(runs[0].get_color()) == to_rgba(color("diffusion"))
+    labels = _legend_texts(fig)
+    for want in (r"$\beta = 0$ (attraction only)", r"$\beta = 0.1$ (near balance)",
+                 r"$\beta = 0.25$ (repulsion wins)", r"$a_{ij} = 0$, $\beta = 0.25$ (repulsion alone)",
+                 r"slope $\mu_{\max}(S_{0.25})$", r"slope $\beta\lambda_{\max}(\mathcal{L}_1)$"):
+        assert want in labels, want
+    slope = [ln for ln in ax_n.lines if ln.get_linestyle() == "-."][0]
+    assert slope.get_xdata()[0] == T[10] and slope.get_ydata()[0] == pytest.approx(alone["norm"][10])
+    assert slope.get_ydata()[-1] == pytest.approx(alone["norm"][10] * np.exp(2.0 * (T[-1] - T[10])))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="need the betas"):
+        growth_under_three_betas(T, {0.0: T + 1}, energies, beta_mid=0.1, beta_big=0.25, alone=alone,
+                                 rates=(1.0, 2.0), start=10)
+    with pytest.raises(ValueError, match="beta_mid < beta_big"):
+        growth_under_three_betas(T, norms, energies, beta_mid=0.25, beta_big=0.1, alone=alone,
+                                 rates=(1.0, 2.0), start=10)
+    with pytest.raises(ValueError, match="alone must hold"):
+        growth_under_three_betas(T, norms, energies, beta_mid=0.1, beta_big=0.25, alone=dict(norm=T),
+                                 rates=(1.0, 2.0), start=10)

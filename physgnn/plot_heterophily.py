@@ -21,6 +21,8 @@ __all__ = [
     "accuracy_per_dataset",
     "class_clouds",
     "separation_over_time",
+    "mlp_vs_gcn_per_dataset",
+    "separation_under_three_fields",
 ]
 
 _MEASURES = {
@@ -309,3 +311,73 @@ def separation_over_time(curves: Sequence[dict], *, figsize=(11, 4.3)):
     ax_g.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
+
+
+def mlp_vs_gcn_per_dataset(summary: Mapping[tuple[str, str], Mapping[str, float]], datasets: Sequence[str], *,
+                           names: Mapping[str, str], homophily: Mapping[str, float],
+                           reported: Mapping[str, tuple[float, float]], reported_label: str, figsize=(8, 5.4)):
+    """Figure 3.4: :func:`accuracy_per_dataset` for the book's MLP and GCN from a summary of runs, each dataset's
+    tick labelled with its name and edge homophily ``h``, and the GCN numbers reported by others on the GCN's bars.
+
+    Args:
+        summary: ``{(dataset, "mlp" | "gcn"): {"mean": accuracy, "std": accuracy}}`` as fractions in [0, 1] (what
+            :func:`physgnn.experiments.real_gcn_vs_mlp.summarize` returns).
+        datasets: the datasets in bar order; ``names``: a display name per dataset; ``homophily``: edge homophily
+            per dataset.
+        reported: ``{dataset: (mean %, std %)}`` for the datasets that have a reported GCN number (others are left
+            out), labelled ``reported_label`` in the legend.
+
+    Returns the figure. Raises ``ValueError`` when a dataset lacks a model's summary, a name or a homophily, or an
+    accuracy is not a fraction in [0, 1].
+    """
+    missing = [(d, m) for d in datasets for m in ("mlp", "gcn") if (d, m) not in summary]
+    missing += [d for d in datasets if d not in names or d not in homophily]
+    if not datasets or missing:
+        raise ValueError(f"mlp_vs_gcn_per_dataset: every dataset needs the MLP and GCN summaries, a name and a "
+                         f"homophily; missing {missing or 'datasets'}")
+    results = {}
+    for m in ("mlp", "gcn"):
+        results[m] = {}
+        for d in datasets:
+            mean, std = float(summary[d, m]["mean"]), float(summary[d, m]["std"])
+            if not 0 <= mean <= 1 or std < 0:  # a single run's std may be nan
+                raise ValueError(f"mlp_vs_gcn_per_dataset: {d}/{m}: mean and std are fractions (mean in [0, 1]), "
+                                 f"got {mean} and {std}; pass accuracies, not percentages")
+            results[m][d] = (100 * mean, 100 * std)
+    return accuracy_per_dataset(
+        results, labels={"mlp": "MLP (this book)", "gcn": "GCN (this book)"},
+        tick_labels=[f"{names[d]}\n$h$ = {homophily[d]:.2f}" for d in datasets],
+        reported={i: reported[d] for i, d in enumerate(datasets) if d in reported},
+        reported_label=reported_label, figsize=figsize,
+    )
+
+
+def separation_under_three_fields(t_diff, t_rep, separation: Mapping[tuple[str, float], tuple], *, h_low: float,
+                                  h_high: float, beta: float, figsize=(11, 4.3)):
+    """Figure 3.6: :func:`separation_over_time` for diffusion on a heterophilous (``h_low``, solid) and a
+    homophilous graph (``h_high``, dashed), and, on the heterophilous graph, attraction–repulsion with ``beta`` and
+    the oracle signed field. Diffusion's runs are on the times ``t_diff``, the two others on ``t_rep``.
+
+    Args:
+        separation: ``{(field, h): (gap, spread)}`` with the fields ``"diffusion"`` (at ``h_low`` and ``h_high``),
+            ``"attraction-repulsion"`` and ``"oracle signed"`` (at ``h_low``); ``[T]`` arrays, positive.
+
+    Returns the figure. Raises ``ValueError`` for a missing run, and (from ``separation_over_time``) mismatched
+    lengths or non-positive values.
+    """
+    from physgnn.plot import PALETTE, color
+
+    need = [("diffusion", h_low), ("diffusion", h_high), ("attraction-repulsion", h_low), ("oracle signed", h_low)]
+    missing = [k for k in need if k not in separation]
+    if missing:
+        raise ValueError(f"separation_under_three_fields: separation lacks the runs {missing}")
+    c_diff, c_ar = color("diffusion"), color("attraction-repulsion")
+    return separation_over_time([
+        dict(t=t_diff, separation=separation["diffusion", h_low], color=c_diff, label=f"diffusion, $h$ = {h_low}"),
+        dict(t=t_diff, separation=separation["diffusion", h_high], color=c_diff, ls="--",
+             label=f"diffusion, $h$ = {h_high}"),
+        dict(t=t_rep, separation=separation["attraction-repulsion", h_low], color=c_ar,
+             label=f"attraction–repulsion, $\\beta$ = {beta}, $h$ = {h_low}"),
+        dict(t=t_rep, separation=separation["oracle signed", h_low], color=PALETTE[5],
+             label=f"oracle signed, $h$ = {h_low}"),
+    ], figsize=figsize)

@@ -156,3 +156,50 @@ def test_separation_over_time_divides_the_gap_by_the_spread():
         phet.separation_over_time([dict(curves[0], t=t[:3])])
     with pytest.raises(ValueError, match="positive"):
         phet.separation_over_time([dict(curves[0], separation=(0 * gap, spread))])
+
+
+def test_mlp_vs_gcn_per_dataset_turns_fractions_into_bars_with_homophily_ticks():
+    from physgnn import plot_heterophily
+
+    summary = {("texas", "mlp"): dict(mean=0.80, std=0.05), ("texas", "gcn"): dict(mean=0.55, std=0.06),
+               ("cora", "mlp"): dict(mean=0.75, std=0.02), ("cora", "gcn"): dict(mean=0.87, std=float("nan"))}
+    fig = plot_heterophily.mlp_vs_gcn_per_dataset(
+        summary, ["texas", "cora"], names={"texas": "Texas", "cora": "Cora"},
+        homophily={"texas": 0.108, "cora": 0.81}, reported={"texas": (55.1, 5.2)}, reported_label="GCN (reported)")
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [55.0, 75.0, 80.0, 87.0], "percentages, one bar per model and dataset"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Texas\n$h$ = 0.11", "Cora\n$h$ = 0.81"]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"MLP (this book)", "GCN (this book)", "GCN (reported)"} <= set(labels)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        plot_heterophily.mlp_vs_gcn_per_dataset(summary, ["texas", "cornell"], names={"texas": "Texas"},
+                                                homophily={"texas": 0.1}, reported={}, reported_label="r")
+    with pytest.raises(ValueError, match="not percentages"):
+        plot_heterophily.mlp_vs_gcn_per_dataset(
+            {**summary, ("texas", "mlp"): dict(mean=80.0, std=5.0)}, ["texas"], names={"texas": "Texas"},
+            homophily={"texas": 0.1}, reported={}, reported_label="r")
+
+
+def test_separation_under_three_fields_draws_the_four_runs_on_their_times():
+    from physgnn import plot_heterophily
+    from physgnn.plot import PALETTE
+
+    t_diff, t_rep = np.linspace(0, 5, 6), np.linspace(0, 3, 4)
+    pair = lambda t, r: (np.exp(r * t), np.ones_like(t))  # noqa: E731
+    sep = {("diffusion", 0.1): pair(t_diff, -1.0), ("diffusion", 0.9): pair(t_diff, -0.2),
+           ("attraction-repulsion", 0.1): pair(t_rep, 1.0), ("oracle signed", 0.1): pair(t_rep, 0.5)}
+    fig = plot_heterophily.separation_under_three_fields(t_diff, t_rep, sep, h_low=0.1, h_high=0.9, beta=0.3)
+    ax_g = fig.axes[0]
+    assert len(ax_g.lines) == 4
+    np.testing.assert_allclose(ax_g.lines[1].get_ydata(), np.exp(-0.2 * t_diff))
+    assert ax_g.lines[1].get_linestyle() == "--"
+    np.testing.assert_allclose(ax_g.lines[3].get_xdata(), t_rep)
+    assert matplotlib.colors.to_hex(ax_g.lines[3].get_color()) == PALETTE[5].lower()
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert labels == ["diffusion, $h$ = 0.1", "diffusion, $h$ = 0.9",
+                      r"attraction–repulsion, $\beta$ = 0.3, $h$ = 0.1", "oracle signed, $h$ = 0.1"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="lacks the runs"):
+        plot_heterophily.separation_under_three_fields(t_diff, t_rep, {}, h_low=0.1, h_high=0.9, beta=0.3)

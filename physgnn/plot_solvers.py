@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "adjoint_cost", "stability_regions", "solver_paths", "error_vs_nfe", "norm_over_steps",
     "spectra_on_stability_regions", "fresh_measurements", "trajectory_energy_and_accuracy", "training_end_time",
+    "adjoint_cost_measured",
 ]
 
 _SHADE = {False: ("black", "backprop", "o"), True: ("0.55", "adjoint", "s")}
@@ -325,6 +326,29 @@ def fresh_measurements(rows: Sequence[Mapping[str, str]], *, method: str = "rk4"
             fresh.append(dict(adjoint=adjoint, T=T, mb=mb, seconds=sec, time_label=f"{method} (CSV)",
                               label=f"{method}: peak RSS rise (CSV, fresh process)"))
     return fresh
+
+
+
+def adjoint_cost_measured(mem: Mapping[tuple, Sequence[dict]], times: Mapping[str, Sequence[float]], *,
+                          rows: Sequence[Mapping[str, str]], peak: Mapping[bool, Mapping[str, float]],
+                          T_peak: float, method: str = "rk4", figsize=(11, 4.8)):
+    """Figure 6.5: :func:`adjoint_cost` from a page's measurements. The in-process series are
+    ``mem = {(method, adjoint): rows}`` measured at the end times ``times[method]``; the fresh-process points are
+    :func:`fresh_measurements` of ``rows`` (``results/adjoint_memory.csv``) for ``method``, or, with no rows, the
+    page's two peak measurements ``peak = {adjoint: {"delta_mb": MB, ...}}`` at ``T_peak``.
+
+    Returns the figure. Raises ``ValueError`` when a series' method has no end times or ``peak`` lacks
+    ``delta_mb``, and (from the two functions above) for mismatched lengths or missing fields.
+    """
+    missing = sorted({m for m, _ in mem} - set(times))
+    if missing:
+        raise ValueError(f"adjoint_cost_measured: times must give the end times of every method; missing {missing}")
+    if any("delta_mb" not in r for r in peak.values()):
+        raise ValueError("adjoint_cost_measured: every peak measurement needs delta_mb (the rise of the peak RSS)")
+    curves = {k: (times[k[0]], series) for k, series in mem.items()}
+    fresh = fresh_measurements(rows, method=method, peaks={adj: r["delta_mb"] for adj, r in peak.items()},
+                               T_peak=T_peak)
+    return adjoint_cost(curves, fresh, figsize=figsize)
 
 
 _MODEL_NAMES = {"grand": "GRAND (diffusion)", "acmp": "ACMP"}

@@ -260,3 +260,29 @@ def test_training_end_time_draws_accuracy_ratio_and_alpha_T_per_graph():
     with pytest.raises(ValueError, match="mlp must hold"):
         plot_solvers.training_end_time(depth, {}, ["texas"])
     plt.close("all")
+
+
+def test_adjoint_cost_measured_puts_each_method_on_its_times_and_falls_back_to_the_page_peaks():
+    mem = {k: rows for k, (_, rows) in CURVES.items()}
+    peak = {False: dict(peak_mb=900.0, delta_mb=50.0), True: dict(peak_mb=860.0, delta_mb=5.0)}
+    fig = plot_solvers.adjoint_cost_measured(mem, {"rk4": [1, 2, 4], "dopri5": [1, 2]}, rows=[], peak=peak,
+                                             T_peak=4.0)
+    ax_m = fig.axes[0]
+    series = [ln for ln in ax_m.lines if len(ln.get_xdata()) > 1]
+    assert [list(ln.get_xdata()) for ln in series] == [[1, 2, 4], [1, 2, 4], [1, 2]]
+    np.testing.assert_allclose(series[2].get_ydata(), [15, 30])
+    fresh = [ln for ln in ax_m.lines if len(ln.get_xdata()) == 1]
+    assert sorted(float(ln.get_ydata()[0]) for ln in fresh) == [5.0, 50.0], "the page's two peaks at T = 4"
+    assert all(float(ln.get_xdata()[0]) == 4.0 for ln in fresh)
+    plt.close(fig)
+    row = dict(method="rk4", adjoint="True", status="ok", T="8", delta_mb="7", step_seconds="2")
+    fig = plot_solvers.adjoint_cost_measured(mem, {"rk4": [1, 2, 4], "dopri5": [1, 2]}, rows=[row], peak=peak,
+                                             T_peak=4.0)
+    fresh = [ln for ln in fig.axes[0].lines if len(ln.get_xdata()) == 1]
+    assert [(float(ln.get_xdata()[0]), float(ln.get_ydata()[0])) for ln in fresh] == [(8.0, 7.0)], "the CSV wins"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="missing \\['dopri5'\\]"):
+        plot_solvers.adjoint_cost_measured(mem, {"rk4": [1, 2, 4]}, rows=[], peak=peak, T_peak=4.0)
+    with pytest.raises(ValueError, match="delta_mb"):
+        plot_solvers.adjoint_cost_measured(mem, {"rk4": [1, 2, 4], "dopri5": [1, 2]}, rows=[],
+                                           peak={False: dict(peak_mb=1.0)}, T_peak=4.0)

@@ -147,3 +147,14 @@ def test_offline_flag_is_read_the_same_everywhere(monkeypatch, tmp_path, value, 
         monkeypatch.setenv("PHYSGNN_RESULTS", str(tmp_path))
         with pytest.raises(FileNotFoundError, match="PHYSGNN_OFFLINE forbids"):
             results.read_csv("missing.csv")
+
+
+def test_display_name_covers_every_dataset_and_refuses_an_unknown_one():
+    from physgnn.data import DATASETS, display_name
+
+    assert display_name("citeseer") == "CiteSeer" and display_name("Texas") == "Texas"
+    assert display_name("chameleon-filtered") == "Chameleon (filtered)"
+    names = [display_name(n) for n in DATASETS]
+    assert len(set(names)) == len(names), "two datasets would share a name on the page"
+    with pytest.raises(ValueError, match="unknown dataset 'texass'"):
+        display_name("texass")

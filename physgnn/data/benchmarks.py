@@ -50,6 +50,7 @@ __all__ = [
     "select_split",
     "data_root",
     "dataset_names",
+    "display_name",
 ]
 
 FILTERED_URL = "https://github.com/yandex-research/heterophilous-graphs/raw/main/data/{}.npz"
@@ -58,6 +59,23 @@ FILTERED_URL = "https://github.com/yandex-research/heterophilous-graphs/raw/main
 def dataset_names(offline_only: bool = False) -> list[str]:
     """Valid names for :func:`load`; with ``offline_only`` just those in the project's offline mirror."""
     return [n for n, s in DATASETS.items() if s.offline or not offline_only]
+
+
+# How the book writes each dataset's name in figures, tables and prose (the names of the papers that made them).
+_DISPLAY = {"cora": "Cora", "citeseer": "CiteSeer", "pubmed": "PubMed", "texas": "Texas", "cornell": "Cornell",
+            "wisconsin": "Wisconsin", "chameleon": "Chameleon", "squirrel": "Squirrel", "actor": "Actor",
+            "minesweeper": "Minesweeper", "tolokers": "Tolokers"}
+
+
+def display_name(name: str) -> str:
+    """The name a reader sees for the dataset ``name`` of :func:`load`: ``"citeseer"`` → ``"CiteSeer"``,
+    ``"chameleon-filtered"`` → ``"Chameleon (filtered)"``. Raises ``ValueError`` for a name ``load`` does not
+    know."""
+    key = name.lower() if isinstance(name, str) else name
+    if key not in DATASETS:
+        raise ValueError(f"display_name: unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    base, filtered = (key[: -len("-filtered")], True) if key.endswith("-filtered") else (key, False)
+    return _DISPLAY[base] + (" (filtered)" if filtered else "")
 
 
 def data_root(root: str | os.PathLike | None = None) -> Path:

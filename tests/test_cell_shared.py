@@ -65,3 +65,36 @@ def test_masked_cross_entropy_is_cross_entropy_per_member():
     ours = _masked_cross_entropy(logits, y, mask)
     for k in range(4):
         assert abs(ours[k] - torch.nn.functional.cross_entropy(logits[k][mask[k]], y[mask[k]])) < 1e-14
+
+
+@pytest.mark.parametrize("couplings", ["official", "book"])
+def test_stacked_official_field_is_each_members_field(couplings):
+    """The stacked official field, with −I folded into the diagonal of S (created where the book couplings have
+    none), gives every member its own OfficialACMPField, value and gradient, in float64."""
+    from physgnn.cell.official import _StackedOfficialField
+    from physgnn.dynamics import OfficialACMPField
+
+    g = torch.Generator().manual_seed(4)
+    n, k, d = 25, 3, 4
+    ei = torch.randint(0, n, (2, 70), generator=g)
+    ei = torch.cat([ei, torch.tensor([[0, 1], [0, 1]])], 1)  # two nodes with their own self-loop
+    fields = [OfficialACMPField(ei, n, d, beta=0.3, delta=0.4, couplings=couplings).double() for _ in range(k)]
+    with torch.no_grad():
+        for f in fields:
+            f._raw_alpha.copy_(torch.randn(d, generator=g))
+            f._raw_delta.copy_(torch.randn(d, generator=g))
+    stacked = _StackedOfficialField(fields, k).double()
+    stacked.bind(ei, n)
+    x = torch.randn(n, k * d, generator=g, dtype=torch.float64, requires_grad=True)
+    stacked.prepare(x.dtype)
+    out = stacked(torch.tensor(0.0), x)
+    want = torch.cat([f(torch.tensor(0.0), x[:, i * d:(i + 1) * d]) for i, f in enumerate(fields)], 1)
+    assert torch.allclose(out, want, rtol=0, atol=1e-12)
+    w = torch.randn(n, k * d, generator=g, dtype=torch.float64)
+    grads = torch.autograd.grad((out * w).sum(), [x, stacked.raw_alpha, stacked.raw_delta])
+    x2 = x.detach().requires_grad_()
+    want = torch.cat([f(torch.tensor(0.0), x2[:, i * d:(i + 1) * d]) for i, f in enumerate(fields)], 1)
+    ref = torch.autograd.grad((want * w).sum(), [x2] + [f._raw_alpha for f in fields] + [f._raw_delta for f in fields])
+    assert torch.allclose(grads[0], ref[0], rtol=0, atol=1e-12)
+    assert torch.allclose(grads[1], torch.stack(ref[1:1 + k]), rtol=0, atol=1e-12)
+    assert torch.allclose(grads[2], torch.stack(ref[1 + k:]), rtol=0, atol=1e-12)

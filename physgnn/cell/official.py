@@ -10,9 +10,10 @@ Member k integrates the official field (:class:`~physgnn.dynamics.official.Offic
 where S (:math:`\tilde A\tilde D^{-1} - \beta P` or the book's :math:`D^{-1}A - \beta`) is fixed: it depends on the
 graph, the couplings and the fixed β only, so it is **the same matrix for every member**. The K states are laid
 side by side as one [N, K·d] matrix (node-major: row i holds node i of every member), and one sparse product
-:math:`S\,[H_1 \cdots H_K]` serves all members; the rates act column-wise. Member k's columns never meet another
-member's, and a fixed-step solver takes for each member exactly the steps of its separate run, so each member
-follows its separate trajectory to rounding.
+with :math:`S - I` (the −1 folded into the diagonal) serves all members; the rates act column-wise. The
+evaluation is the shared-operator field of :mod:`physgnn.cell.shared`, :math:`(S - I)(H \odot \alpha) + \delta \odot
+H \odot (1 - H \odot H)`. Member k's columns never meet another member's, and a fixed-step solver takes for each
+member exactly the steps of its separate run, so each member follows its separate trajectory to rounding.
 
 Shapes: ``forward(x, edge_index)``: x [N, F], edge_index [2, E] → logits [K, N, C].
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch_geometric.utils import coalesce
 
 from .. import _checks
 from .._identity import TensorKey, matches
@@ -29,6 +31,7 @@ from ..dynamics.official import official_couplings
 from ..models.acmp import OfficialACMP
 from .layers import check_features, stack
 from .ode import StackedSolve
+from .shared import shared_field
 
 __all__ = ["StackedOfficialACMP"]
 
@@ -44,8 +47,8 @@ def _configuration(model: OfficialACMP) -> tuple:
 
 
 class _StackedOfficialField(nn.Module):
-    """f(t, H) of every member on the node-major state [N, K·d]; :meth:`prepare` builds S, Sᵀ and the rates once per
-    solve."""
+    """f(t, H) of every member on the node-major state [N, K·d]; :meth:`prepare` builds S − I, its transpose and the
+    rates once per solve."""
 
     def __init__(self, fields, members: int):
         super().__init__()
@@ -58,19 +61,24 @@ class _StackedOfficialField(nn.Module):
         self.release()
 
     def bind(self, edge_index: torch.Tensor, num_nodes: int) -> None:
-        """S of the graph (the same couplings as each member's field), laid out once per graph."""
+        """S − I of the graph (the same couplings as each member's field), laid out once per graph."""
         extra = (num_nodes, edge_index.device)
         if matches(self._graph_key, edge_index, extra=extra):
             return
         pairs, values = official_couplings(_checks.edges(edge_index, num_nodes, "StackedOfficialACMP"), num_nodes,
                                            self.couplings, self.beta, "StackedOfficialACMP")
+        # S − I: the −1 of every node added to its diagonal entry (created where the couplings have none), so that
+        # the flow S H − H is one product
+        loops = torch.arange(num_nodes, device=pairs.device).repeat(2, 1)
+        minus_one = values.new_full((num_nodes,), -1.0)
+        pairs, values = coalesce(torch.cat([pairs, loops], 1), torch.cat([values, minus_one]), num_nodes)
         self.num_nodes = num_nodes
         self.graph = SparseGraph(pairs, num_nodes).to(edge_index.device)
         self.values64 = self.graph.sort(values.to(edge_index.device))
         self._graph_key = TensorKey.of(edge_index, extra=extra)
 
     def prepare(self, dtype: torch.dtype) -> None:
-        """S and Sᵀ as CSR matrices in ``dtype`` and the rates α, δ [K, d] for one solve."""
+        """S − I and its transpose as CSR matrices in ``dtype`` and the rates α, δ [K, d] for one solve."""
         g, n = self.graph, self.num_nodes
         values = self.values64.to(dtype)
         self._s = torch.sparse_csr_tensor(g.crow, g.col, values, (n, n), check_invariants=False)
@@ -86,59 +94,7 @@ class _StackedOfficialField(nn.Module):
         self.members = len(index)
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        rates = (self._alpha,) if self._delta is None else (self._alpha, self._delta)
-        if torch.is_grad_enabled() and (x.requires_grad or any(r.requires_grad for r in rates)):
-            return _Field.apply(x, self, *rates)
-        return _evaluate(self, x, *rates)[0]
-
-
-def _evaluate(field: _StackedOfficialField, x: torch.Tensor, alpha: torch.Tensor, delta: torch.Tensor | None = None):
-    """f(H) [N, K·d] and the flow S H − H, with the operations of OfficialACMPField.forward in the same order."""
-    n, k, d = field.num_nodes, field.members, field.channels
-    flow = field._s @ x - x
-    out = (flow.view(n, k, d) * alpha).view(n, k * d)
-    if delta is None:
-        return out, flow
-    xs = x.view(n, k, d)
-    return out + (delta * xs * (1 - xs * xs)).view(n, k * d), flow
-
-
-class _Field(torch.autograd.Function):
-    r"""One evaluation of the stacked official field as a single autograd node (the separate field records about
-    ten, each with its own bookkeeping, and the sparse product rebuilds Sᵀ on every backward). Backward, with
-    G = ∂L/∂f and (G ⊙ α) broadcast over nodes:
-
-    .. math::
-
-        \partial L/\partial H = S^	op (G \odot lpha) - G \odot lpha + G \odot \delta \odot (1 - 3H^2),\quad
-        \partial L/\partial lpha = 	extstyle\sum_i (S H - H)_i \odot G_i,\quad
-        \partial L/\partial \delta = 	extstyle\sum_i H_i (1 - H_i^2) \odot G_i.
-    """
-
-    @staticmethod
-    def forward(ctx, x, field, alpha, delta=None):
-        out, flow = _evaluate(field, x, alpha, delta)
-        ctx.st, ctx.shape = field._st, (field.num_nodes, field.members, field.channels)  # the solve releases them
-        ctx.save_for_backward(x, flow, alpha, delta)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, flow, alpha, delta = ctx.saved_tensors
-        n, k, d = ctx.shape
-        g = grad.view(n, k, d)
-        ga = (g * alpha).view(n, k * d)
-        grad_x = ctx.st @ ga
-        grad_x.sub_(ga)
-        grad_alpha = (flow.view(n, k, d) * g).sum(0) if ctx.needs_input_grad[2] else None
-        grad_delta = None
-        if delta is not None:
-            xs = x.view(n, k, d)
-            x2 = xs * xs
-            grad_x.view(n, k, d).addcmul_(g * delta, 1 - 3 * x2)
-            if ctx.needs_input_grad[3]:
-                grad_delta = (xs * (1 - x2) * g).sum(0)
-        return grad_x, None, grad_alpha, grad_delta
+        return shared_field(x, self._s, self._st, self.members, self._alpha, self._delta)
 
 
 class StackedOfficialACMP(StackedSolve):

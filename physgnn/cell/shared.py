@@ -2,23 +2,30 @@ r"""One evaluation of K stacked ACMP fields that share their operator, as a sing
 
 With fixed couplings (``"gcn"``, ``"rw"``) and a fixed β, the linear part S of book eq. :eq:`acmp` (edges
 :math:`a_{ij} - \beta`, diagonal :math:`-1` in the code form or minus the row sum in the paper form) is **the same
-matrix for every member**: only the rates differ. The K states then sit side by side as one node-major matrix
-[N, K·d] (row i holds node i of every member), one sparse product :math:`S\,[H_1 \cdots H_K]` serves all members,
-and the rates act column-wise:
+matrix for every member**: only the rates differ. The same holds for the official ACMP code's field, whose linear
+part :math:`\alpha \odot (\hat A - \beta P - I)H` has S with the :math:`-I` folded into its diagonal. The K states
+then sit side by side as one node-major matrix [N, K·d] (row i holds node i of every member), one sparse product
+serves all members, and the rates act column-wise:
 
 .. math::
 
-    F = (S H) \odot \alpha + \delta \odot H \odot (1 - H \odot H),\qquad \alpha, \delta \in \mathbb R^{K \times d}
-    \text{ broadcast over nodes.}
+    F = S\,(H \odot \alpha) + \delta \odot H \odot (1 - H \odot H),\qquad \alpha, \delta \in \mathbb R^{K \times d}
+    \text{ broadcast over nodes}
 
-Recorded by autograd operation by operation, one evaluation is about ten nodes, each keeping its own copy of a
-state; here it is one node that keeps H and SH. Backward, with G = ∂L/∂F:
+(α scales columns, so :math:`S(H \odot \alpha) = (SH) \odot \alpha`; scaling first is what
+:class:`~physgnn.dynamics.fields.GraphField` computes). On a small graph one evaluation is a handful of passes over
+the [N, K·d] state, so their number sets the cost: forward, H ⊙ α, the product (written into a fresh tensor, not
+added to a zeroed one) and the well :math:`W = H - H^3` in the scaled copy's memory, three passes and the product;
+the node keeps H and W. Backward, with G = ∂L/∂F and :math:`U = S^\top G`:
 
 .. math::
 
-    \partial L/\partial H = S^\top (G \odot \alpha) + G \odot \delta \odot (1 - 3H^2),\quad
-    \partial L/\partial \alpha = \textstyle\sum_i (SH)_i \odot G_i,\quad
-    \partial L/\partial \delta = \textstyle\sum_i H_i (1 - H_i^2) \odot G_i.
+    \partial L/\partial H = U \odot \alpha + G \odot \delta \odot (1 - 3H^2),\quad
+    \partial L/\partial \alpha = \textstyle\sum_i H_i \odot U_i,\quad
+    \partial L/\partial \delta = \textstyle\sum_i W_i \odot G_i,
+
+one product and eight passes (autograd, operation by operation, records about ten nodes and takes about twice
+as many).
 
 Shapes: ``shared_field(x, s, st, members, alpha, delta)``: x [N, K·d], s and st CSR [N, N], alpha and delta [K, d]
 (delta may be ``None``) → [N, K·d].
@@ -31,39 +38,55 @@ import torch
 __all__ = ["shared_field"]
 
 
+def _product(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """S x into a fresh tensor: ``s @ x`` zero-fills its output and copies it once more, two passes it does not
+    need (with beta = 0 the output's prior contents are ignored, NaN included)."""
+    out = torch.empty_like(x)
+    return torch.addmm(out, s, x, beta=0, out=out)
+
+
 def _evaluate(x, s, members, alpha, delta):
+    """F [N, K·d] and W = x − x³ (``None`` without the well)."""
     n = x.size(0)
-    sx = s @ x
-    out = (sx.view(n, members, -1) * alpha).view(n, -1)
-    if delta is not None:
-        well = torch.addcmul(x, x * x, x, value=-1)  # x − x³, as each member's own field computes it
-        out.view(n, members, -1).addcmul_(well.view(n, members, -1), delta)
-    return out, sx
+    scaled = (x.view(n, members, -1) * alpha).view(n, -1)
+    out = _product(s, scaled)
+    if delta is None:
+        return out, None
+    # x − x³ as x + (−1)·(x·x)·x, as each member's own field computes it, in the scaled copy's memory
+    well = torch.mul(x, x, out=scaled)
+    torch.addcmul(x, well, x, value=-1, out=well)
+    out.view(n, members, -1).addcmul_(well.view(n, members, -1), delta)
+    return out, well
 
 
 class _SharedField(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, s, st, members, alpha, delta=None):
-        out, sx = _evaluate(x, s, members, alpha, delta)
+        out, well = _evaluate(x, s, members, alpha, delta)
         ctx.st, ctx.members = st, members
-        ctx.save_for_backward(x, sx, alpha, delta)
+        ctx.save_for_backward(x, well, alpha, delta)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, sx, alpha, delta = ctx.saved_tensors
+        x, well, alpha, delta = ctx.saved_tensors
         n, k = x.size(0), ctx.members
-        g = grad.view(n, k, -1)
-        grad_x = ctx.st @ (g * alpha).view(n, -1)
-        grad_alpha = (sx.view(n, k, -1) * g).sum(0) if ctx.needs_input_grad[4] else None
-        grad_delta = None
+        grad = grad.contiguous()
+        u = _product(ctx.st, grad)
+        grad_alpha = grad_delta = None
+        work = None
+        if ctx.needs_input_grad[4]:
+            work = torch.mul(u, x)
+            grad_alpha = work.view(n, k, -1).sum(0)
+        grad_x = u.view(n, k, -1).mul_(alpha)
         if delta is not None:
-            xs = x.view(n, k, -1)
-            x2 = xs * xs
             if ctx.needs_input_grad[5]:
-                grad_delta = (torch.addcmul(xs, x2, xs, value=-1) * g).sum(0)
-            grad_x.view(n, k, -1).addcmul_(g * delta, x2.mul_(-3).add_(1))
-        return grad_x, None, None, None, grad_alpha, grad_delta
+                work = torch.mul(well, grad, out=work) if work is not None else well * grad
+                grad_delta = work.view(n, k, -1).sum(0)
+            # G ⊙ δ ⊙ (1 − 3x²): 1 − 3x² in one pass, times G in place
+            slope = torch.addcmul(x.new_ones(()), x, x, value=-3).mul_(grad)
+            grad_x.addcmul_(slope.view(n, k, -1), delta)
+        return grad_x.view(n, -1), None, None, None, grad_alpha, grad_delta
 
 
 def shared_field(x: torch.Tensor, s: torch.Tensor, st: torch.Tensor, members: int, alpha: torch.Tensor,

@@ -16,7 +16,7 @@ from .. import _checks
 from .._identity import TensorKey, matches
 from .dropout import as_csr, dense_input, sparse_input_values
 
-__all__ = ["stack", "check_features", "union_edges", "linear", "InputLayer"]
+__all__ = ["stack", "check_features", "union_edges", "linear", "csr_product", "InputLayer"]
 
 
 def check_features(x, in_channels: int, where: str) -> torch.Tensor:
@@ -45,6 +45,14 @@ def linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> 
     return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
 
 
+def csr_product(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """S x for a CSR matrix S [M, N] and a dense x [N, d], written into a fresh tensor [M, d]. ``s @ x`` zero-fills
+    its output and copies it once more, two passes over [M, d] it does not need; with beta = 0 ``addmm`` ignores
+    the output's prior contents (NaN included)."""
+    out = x.new_empty(s.size(0), x.size(1))
+    return torch.addmm(out, s, x, beta=0, out=out)
+
+
 class _BlockProduct(torch.autograd.Function):
     """y = B w for the block CSR features B [K·N, K·F] (no gradient) and stacked weights w [K·F, d]. Backward:
     ∂L/∂w = Bᵀ ∂L/∂y with Bᵀ from a transposed pattern built once (torch's own backward converts B to its
@@ -54,11 +62,11 @@ class _BlockProduct(torch.autograd.Function):
     def forward(ctx, values, weight, pattern):
         crow, col, crow_t, col_t, order_t, size = pattern
         ctx.transposed = torch.sparse_csr_tensor(crow_t, col_t, values[order_t], (size[1], size[0]), check_invariants=False)
-        return torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False) @ weight
+        return csr_product(torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False), weight)
 
     @staticmethod
     def backward(ctx, grad):
-        return None, ctx.transposed @ grad, None
+        return None, csr_product(ctx.transposed, grad.contiguous()), None
 
 
 class InputLayer:
@@ -102,7 +110,7 @@ class InputLayer:
         if torch.is_grad_enabled() and weight.requires_grad:
             out = _BlockProduct.apply(values, flat, (crow, col, crow_t, col_t, order_t, size))
         else:  # nothing to differentiate: no transposed copy
-            out = torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False) @ flat
+            out = csr_product(torch.sparse_csr_tensor(crow, col, values, size, check_invariants=False), flat)
         out = out.view(members, n, -1)
         return out if bias is None else out + bias.unsqueeze(1)
 

@@ -35,21 +35,16 @@ from __future__ import annotations
 
 import torch
 
+from .layers import csr_product
+
 __all__ = ["shared_field"]
-
-
-def _product(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """S x into a fresh tensor: ``s @ x`` zero-fills its output and copies it once more, two passes it does not
-    need (with beta = 0 the output's prior contents are ignored, NaN included)."""
-    out = torch.empty_like(x)
-    return torch.addmm(out, s, x, beta=0, out=out)
 
 
 def _evaluate(x, s, members, alpha, delta):
     """F [N, K·d] and W = x − x³ (``None`` without the well)."""
     n = x.size(0)
     scaled = (x.view(n, members, -1) * alpha).view(n, -1)
-    out = _product(s, scaled)
+    out = csr_product(s, scaled)
     if delta is None:
         return out, None
     # x − x³ as x + (−1)·(x·x)·x, as each member's own field computes it, in the scaled copy's memory
@@ -72,7 +67,7 @@ class _SharedField(torch.autograd.Function):
         x, well, alpha, delta = ctx.saved_tensors
         n, k = x.size(0), ctx.members
         grad = grad.contiguous()
-        u = _product(ctx.st, grad)
+        u = csr_product(ctx.st, grad)
         grad_alpha = grad_delta = None
         work = None
         if ctx.needs_input_grad[4]:

@@ -14,9 +14,10 @@ serves all members, and the rates act column-wise:
 
 (α scales columns, so :math:`S(H \odot \alpha) = (SH) \odot \alpha`; scaling first is what
 :class:`~physgnn.dynamics.fields.GraphField` computes). On a small graph one evaluation is a handful of passes over
-the [N, K·d] state, so their number sets the cost: forward, H ⊙ α, the product (written into a fresh tensor, not
-added to a zeroed one) and the well :math:`W = H - H^3` in the scaled copy's memory, three passes and the product;
-the node keeps H and W. Backward, with G = ∂L/∂F and :math:`U = S^\top G`:
+the [N, K·d] state, and fresh memory costs more than a pass over memory in cache, so both are kept few. Forward:
+H ⊙ α, the product (written into a fresh tensor, not added to a zeroed one) and the well :math:`W = H - H^3` in
+the scaled copy's memory, three passes and the product; the node keeps only H, which the solver made anyway.
+Backward, with G = ∂L/∂F and :math:`U = S^\top G`:
 
 .. math::
 
@@ -24,8 +25,9 @@ the node keeps H and W. Backward, with G = ∂L/∂F and :math:`U = S^\top G`:
     \partial L/\partial \alpha = \textstyle\sum_i H_i \odot U_i,\quad
     \partial L/\partial \delta = \textstyle\sum_i W_i \odot G_i,
 
-one product and eight passes (autograd, operation by operation, records about ten nodes and takes about twice
-as many).
+one product and ten passes in one work buffer, W recomputed (keeping it from the forward was slower: its fresh
+memory costs more than the two passes). Autograd, operation by operation, records about ten nodes per
+evaluation, each keeping its own tensors, and takes about twice as many passes.
 
 Shapes: ``shared_field(x, s, st, members, alpha, delta)``: x [N, K·d], s and st CSR [N, N], alpha and delta [K, d]
 (delta may be ``None``) → [N, K·d].
@@ -41,45 +43,45 @@ __all__ = ["shared_field"]
 
 
 def _evaluate(x, s, members, alpha, delta):
-    """F [N, K·d] and W = x − x³ (``None`` without the well)."""
+    """F [N, K·d]."""
     n = x.size(0)
     scaled = (x.view(n, members, -1) * alpha).view(n, -1)
     out = csr_product(s, scaled)
     if delta is None:
-        return out, None
+        return out
     # x − x³ as x + (−1)·(x·x)·x, as each member's own field computes it, in the scaled copy's memory
     well = torch.mul(x, x, out=scaled)
     torch.addcmul(x, well, x, value=-1, out=well)
     out.view(n, members, -1).addcmul_(well.view(n, members, -1), delta)
-    return out, well
+    return out
 
 
 class _SharedField(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, s, st, members, alpha, delta=None):
-        out, well = _evaluate(x, s, members, alpha, delta)
         ctx.st, ctx.members = st, members
-        ctx.save_for_backward(x, well, alpha, delta)
-        return out
+        # only x is kept (the solver made it anyway): keeping W as well costs more in fresh memory written during
+        # the forward than recomputing it in the backward (two passes)
+        ctx.save_for_backward(x, alpha, delta)
+        return _evaluate(x, s, members, alpha, delta)
 
     @staticmethod
     def backward(ctx, grad):
-        x, well, alpha, delta = ctx.saved_tensors
+        x, alpha, delta = ctx.saved_tensors
         n, k = x.size(0), ctx.members
         grad = grad.contiguous()
-        u = csr_product(ctx.st, grad)
+        u = csr_product(ctx.st, grad)  # U = Sᵀ G
+        work = torch.empty_like(x)  # one buffer for the products the reductions and the well's slope need
         grad_alpha = grad_delta = None
-        work = None
         if ctx.needs_input_grad[4]:
-            work = torch.mul(u, x)
-            grad_alpha = work.view(n, k, -1).sum(0)
+            grad_alpha = torch.mul(u, x, out=work).view(n, k, -1).sum(0)
         grad_x = u.view(n, k, -1).mul_(alpha)
         if delta is not None:
             if ctx.needs_input_grad[5]:
-                work = torch.mul(well, grad, out=work) if work is not None else well * grad
-                grad_delta = work.view(n, k, -1).sum(0)
+                well = torch.addcmul(x, torch.mul(x, x, out=work), x, value=-1, out=work)
+                grad_delta = well.mul_(grad).view(n, k, -1).sum(0)
             # G ⊙ δ ⊙ (1 − 3x²): 1 − 3x² in one pass, times G in place
-            slope = torch.addcmul(x.new_ones(()), x, x, value=-3).mul_(grad)
+            slope = torch.addcmul(x.new_ones(()), x, x, value=-3, out=work).mul_(grad)
             grad_x.addcmul_(slope.view(n, k, -1), delta)
         return grad_x.view(n, -1), None, None, None, grad_alpha, grad_delta
 
@@ -90,4 +92,4 @@ def shared_field(x: torch.Tensor, s: torch.Tensor, st: torch.Tensor, members: in
     rates = (alpha,) if delta is None else (alpha, delta)
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, *rates)):
         return _SharedField.apply(x, s, st, members, alpha, delta)
-    return _evaluate(x, s, members, alpha, delta)[0]
+    return _evaluate(x, s, members, alpha, delta)

@@ -1,6 +1,8 @@
-"""Chapter code fits the text column: the site shows about 88 characters of a code line, so no line of a chapter's
-code cell is longer (black's and ruff's default). IPython magics (``%pip install ...`` in the setup cell) are the
-exception: a magic is one line and cannot be continued; the setup cell is folded on the site."""
+"""Chapter code fits the text column: the site shows about 88 characters of a code line, so no line of a code cell
+is longer (black's and ruff's default), in the chapters and in the course notebooks (the self-test, the problem sets'
+student pages and their instructor sources, from which ``make course`` generates the student pages). IPython magics
+(``%pip install ...`` in the setup cell) are the exception: a magic is one line and cannot be continued; the setup
+cell is folded on the site."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "chapters").glob("*.ipynb"))
+COURSE = sorted((REPO / "book" / "course").glob("*.ipynb")) + sorted(
+    (REPO / "book" / "course" / "instructor").glob("*.ipynb")
+)
 LIMIT = 88
 
 
@@ -31,7 +36,15 @@ def test_the_check_rejects_a_long_line_and_lets_a_magic_through():
     assert not long_lines("z = 2  # " + "a" * (LIMIT - 9))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_course_notebooks_are_checked():
+    names = [str(p.relative_to(REPO / "book" / "course")) for p in COURSE]
+    assert "self_test.ipynb" in names and "ps1_diffusion.ipynb" in names, names
+    assert "instructor/ps1_diffusion.ipynb" in names, names
+
+
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + COURSE, ids=lambda p: str(p.relative_to(REPO)).removeprefix("book/")
+)
 def test_chapter_code_lines_fit_the_column(path):
     cells = json.loads(path.read_text())["cells"]
     bad = {
@@ -39,7 +52,8 @@ def test_chapter_code_lines_fit_the_column(path):
         for i, c in enumerate(cells)
         if c["cell_type"] == "code" and (found := long_lines("".join(c["source"])))
     }
-    assert not bad, f"{path.name}: code lines longer than {LIMIT} characters (wrap them): {bad}"
+    where = path.relative_to(REPO)
+    assert not bad, f"{where}: code lines longer than {LIMIT} characters (wrap them): {bad}"
 
 
 FOLDED = {"hide-input", "hide-cell", "remove-input"}

@@ -115,7 +115,6 @@ def paired_splits(scores: Mapping[str, Mapping[int, float]], intervals: Mapping[
     return fig
 
 
-
 def split_by_split(runs: Mapping[tuple, Mapping[int, tuple[float, int]]], *, source: str, dataset: str,
                    models, reference: tuple[str, float] | None = None, min_splits: int = 3,
                    ylabel: str = "test accuracy (%)", figsize=(6.4, 5.6)):

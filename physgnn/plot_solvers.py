@@ -328,7 +328,6 @@ def fresh_measurements(rows: Sequence[Mapping[str, str]], *, method: str = "rk4"
     return fresh
 
 
-
 def adjoint_cost_measured(mem: Mapping[tuple, Sequence[dict]], times: Mapping[str, Sequence[float]], *,
                           rows: Sequence[Mapping[str, str]], peak: Mapping[bool, Mapping[str, float]],
                           T_peak: float, method: str = "rk4", figsize=(11, 4.8)):

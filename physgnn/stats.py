@@ -66,8 +66,8 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float]:
         raise ValueError(f"t_interval: values must hold at least two numbers, got {v.size}")
     if not 0 < level < 1:
         raise ValueError(f"t_interval: level must lie in (0, 1), e.g. 0.95, got {level}")
-    half = _scipy_stats.t.ppf((1 + level) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
-    return float(v.mean() - half), float(v.mean() + half)
+    low, high = _scipy_stats.t.interval(level, v.size - 1, loc=v.mean(), scale=v.std(ddof=1) / math.sqrt(v.size))
+    return float(low), float(high)
 
 
 def split_ratio(n_train: int, n_test: int) -> float:

@@ -71,7 +71,7 @@ def display_name(name: str) -> str:
     """The name a reader sees for the dataset ``name`` of :func:`load`: ``"citeseer"`` → ``"CiteSeer"``,
     ``"chameleon-filtered"`` → ``"Chameleon (filtered)"``. Raises ``ValueError`` for a name ``load`` does not
     know."""
-    key = name.lower() if isinstance(name, str) else name
+    key = name.lower() if isinstance(name, str) else None
     if key not in DATASETS:
         raise ValueError(f"display_name: unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     base, filtered = (key[: -len("-filtered")], True) if key.endswith("-filtered") else (key, False)

@@ -19,9 +19,11 @@ setting's search splits as one stacked cell (the small graphs, :func:`batch_memb
 stacked batch of the real size divided by its members. Early stopping usually ends runs sooner, so the bound is
 pessimistic; the sum over all jobs bounds ``reproduce --all``.
 
-``--cell`` trains ten splits x three seeds of ACMP-GCN on Texas and of GCN on Cora twice, as thirty separate runs
-and as one stacked cell (:func:`physgnn.cell.fit_cell`), and prints both times, their ratio and how many of the
-thirty results agree exactly. With ``--variants`` it does the same for variants of Chapter 7's ablation
+``--cell`` trains ten splits x three seeds of ACMP-GCN on Texas and of GCN on Cora (or of ``--models`` on
+``--datasets``) twice, as thirty separate runs and as one stacked cell (:func:`physgnn.cell.fit_cell`), and prints
+both times, their ratio and how many of the thirty results agree exactly. For GCN and the MLP it also prints the
+floor of that ratio: the CPU time of the work each member must do itself (its sparse input products and its own
+dropout draws, :func:`physgnn.cell.compare.member_floor`) over the separate runs' CPU time. With ``--variants`` it does the same for variants of Chapter 7's ablation
 (:mod:`physgnn.experiments.acmp_ablation`; ``official`` is the official ACMP code's model) on ``--datasets``
 (default texas); ``--seeds``, ``--splits``, ``--epochs`` and ``--patience`` set the cell's size and budget::
 
@@ -211,6 +213,21 @@ def protocol(datasets, models=None, device: str = "cpu") -> list[dict]:
     return rows
 
 
+#: models whose stacked cell :func:`cell` prices against its floor (first layer: sparse features times own weights)
+FLOORED = ("gcn", "mlp")
+
+
+def _floor_ratio(dataset: str, model: str, r: dict) -> float:
+    """The lowest CPU ratio stacked / separate that the work each member does itself allows (its input products and
+    dropout draws, :func:`physgnn.cell.compare.member_floor`), for the member-epochs that the separate runs trained."""
+    from .cell.compare import member_floor
+    from .data import load
+    from .protocols.table import GRIDS
+
+    hidden = GRIDS[model][1]["hidden"]
+    return member_floor(load(dataset).x, hidden) * r["epochs_separate"] / r["separate_cpu_s"]
+
+
 def cell(cells=(("texas", "acmp-gcn"), ("cora", "gcn")), *, ablation: bool = False, splits=range(10), seeds=(0, 1, 2),
          epochs: int | None = None, patience: int | None = None) -> list[dict]:
     """Separate vs stacked training of ``splits`` x ``seeds`` per (dataset, model) (see physgnn.cell.compare);
@@ -223,9 +240,13 @@ def cell(cells=(("texas", "acmp-gcn"), ("cora", "gcn")), *, ablation: bool = Fal
             r = compare_ablation(dataset, model, splits, seeds, epochs=epochs or 200, patience=patience or 50)
         else:
             r = compare(dataset, model, splits, seeds, epochs=epochs, patience=patience)
+        floor = ""
+        if not ablation and model in FLOORED:
+            r["floor_ratio"] = _floor_ratio(dataset, model, r)
+            floor = f"  floor {r['floor_ratio']:.3f}"
         print(f"  {dataset:<8}{model:<14}{r['members']:>3} members  separate {r['separate_s']:7.1f} s (CPU {r['separate_cpu_s']:7.1f} s)"
               f"  stacked {r['batched_s']:6.1f} s (CPU {r['batched_cpu_s']:6.1f} s)  ratio {r['ratio']:.3f} (CPU {r['cpu_ratio']:.3f})"
-              f"  peak {r['separate_peak_mb']:.0f} / {r['batched_peak_mb']:.0f} MB  {r['equal']}/{r['members']} results equal", flush=True)
+              f"  peak {r['separate_peak_mb']:.0f} / {r['batched_peak_mb']:.0f} MB  {r['equal']}/{r['members']} results equal{floor}", flush=True)
         rows.append(r)
     return rows
 
@@ -236,7 +257,7 @@ def main(argv=None) -> int:
     parser.add_argument("--channels", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--protocol", action="store_true", help="the cost of `python -m physgnn reproduce` per dataset and model")
-    parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all)")
+    parser.add_argument("--models", nargs="+", default=None, help="with --protocol: models (default: all); with --cell: models of reproduce (default: ACMP-GCN on Texas, GCN on Cora)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu); CUDA times include a synchronisation")
     parser.add_argument("--cell", action="store_true", help="thirty separate runs vs one stacked cell (ACMP-GCN on Texas, GCN on Cora)")
     parser.add_argument("--variants", nargs="+", default=None, help="with --cell: variants of the acmp_ablation experiment instead")
@@ -269,6 +290,8 @@ def main(argv=None) -> int:
             if unknown:
                 parser.error(f"unknown variant(s) {', '.join(unknown)}; allowed: {', '.join(VARIANTS)}")
             cell([(d, v) for d in args.datasets or ["texas"] for v in args.variants], ablation=True, **kw)
+        elif args.models:
+            cell([(d, m) for d in args.datasets or ["texas"] for m in args.models], **kw)
         else:
             cell(**kw)
         return 0

@@ -6,6 +6,7 @@ phase (``physgnn._process.peak_rss_mb`` and ``reset_peak``, the one reader of pe
 
 from __future__ import annotations
 
+import math
 import time
 
 import torch
@@ -13,7 +14,7 @@ import torch
 from .._process import peak_rss_mb, reset_peak
 from .fit import fit_cell
 
-__all__ = ["compare", "compare_ablation"]
+__all__ = ["compare", "compare_ablation", "member_floor"]
 
 
 def compare(dataset: str, model: str, splits=range(10), seeds=(0, 1, 2), setting: int = 0, progress: bool = False,
@@ -45,6 +46,47 @@ def compare_ablation(dataset: str, variant: str, splits=range(10), seeds=(0, 1, 
     make = lambda: make_model(variant, data.num_features, classes, beta, dataset not in WEBKB)  # noqa: E731
     budget = dict(epochs=epochs, patience=patience, lr=0.01, weight_decay=5e-4)
     return dict(dataset=dataset, model=variant, **_compare(make, data, splits, seeds, budget, progress))
+
+
+def member_floor(x: torch.Tensor, hidden: int, *, members: int = 30, epochs: int = 20, p: float = 0.5,
+                 repeat: int = 3) -> float:
+    """CPU seconds per member and epoch of the work that stacking cannot share, for a model whose first layer
+    multiplies sparse features x [N, F] by its own weights [F, hidden] (GCN, MLP): per member and epoch, one uniform
+    draw per non-zero of x (its input dropout, from its own generator), the training product, the evaluation
+    product, the weight gradient (the transposed product) and one dropout draw on its hidden state [N, hidden],
+    done member after member as a stacked epoch does them. Best of ``repeat`` timings of ``epochs`` epochs of
+    ``members`` members. A stacked cell's CPU time over its separate runs' cannot fall below
+    ``member_floor × member-epochs / separate CPU seconds``; the rest of a stacked epoch is what batching shares."""
+    if x.is_sparse or x.layout != torch.strided or x.dim() != 2:
+        raise ValueError(f"member_floor: x must be a dense [N, F] tensor of features, got layout {x.layout} and shape {tuple(x.shape)}")
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"member_floor: p must lie in [0, 1), got {p!r}")
+    if min(hidden, members, epochs, repeat) < 1:
+        raise ValueError("member_floor: hidden, members, epochs and repeat must be positive integers")
+    csr = x.to_sparse_csr()
+    transposed = x.t().to_sparse_csr()
+    (n, f), nnz = x.shape, csr.values().numel()
+    weights, grads = torch.randn(members, f, hidden), torch.randn(members, n, hidden)
+    out, grad_w, h = torch.empty(members, n, hidden), torch.empty(members, f, hidden), torch.empty(n, hidden)
+    generators = [torch.Generator().manual_seed(k) for k in range(members)]
+
+    def epoch():
+        for k, g in enumerate(generators):
+            values = csr.values() * (torch.rand(nnz, generator=g) >= p) / (1.0 - p)
+            dropped = torch.sparse_csr_tensor(csr.crow_indices(), csr.col_indices(), values, (n, f), check_invariants=False)
+            torch.addmm(out[k], dropped, weights[k], beta=0, out=out[k])
+            h.bernoulli_(1.0 - p, generator=g)
+            torch.addmm(grad_w[k], transposed, grads[k], beta=0, out=grad_w[k])
+            torch.addmm(out[k], csr, weights[k], beta=0, out=out[k])
+
+    epoch()  # warm-up
+    best = math.inf
+    for _ in range(repeat):
+        cpu = time.process_time()
+        for _ in range(epochs):
+            epoch()
+        best = min(best, time.process_time() - cpu)
+    return best / (members * epochs)
 
 
 def _budget(budget: dict, epochs, patience) -> dict:

@@ -201,6 +201,8 @@ COMMANDS = [("gcn_depth --datasets texas", "--epochs 3"), ("gcn_depth --datasets
             ("beta_sweep", "--epochs 3"), ("depth_as_time", "--patience 5"), ("adjoint_memory", "--repeats 2"),
             ("learned_beta --datasets texas wisconsin cornell cora citeseer chameleon actor --splits 0 1 2", "TRAINING epochs=3"),
             ("platonov_sanity --datasets chameleon-filtered --models gcn --depths 1 --splits 0 1 2 3 4 5", "--steps 500"),
+            ("platonov_cost --datasets chameleon-filtered squirrel-filtered minesweeper", "--steps 5"),
+            ("platonov_cost --datasets tolokers --models resnet gcn", "--steps 5"),
             ("official_protocol", "--epochs 50"), ("planetoid_protocol --models gcn mlp", "--seed 1"),
             ("planetoid_protocol --datasets cora --models official-acmp", "--split-seed 1"),
             ("planetoid_protocol --datasets citeseer --models official-acmp --splits 0 1 2 3 4 5 6", "--epochs 50")]

@@ -46,6 +46,29 @@ def test_one_run_on_a_tiny_budget(data_env, model):
     assert {k: again[k] for k in ("train", "val", "test", "best_step")} == {k: row[k] for k in ("train", "val", "test", "best_step")}
 
 
+def test_patience_returns_the_full_run_when_no_wait_exceeds_it(data_env):
+    """Early stopping is exact when every wait between new best validation scores is at most the patience and the
+    best comes early enough; a shorter patience stops sooner and cannot score a better validation."""
+    data = platonov.prepare("chameleon-filtered")
+    kw = dict(hidden=16, lr=3e-3, steps=40)
+    full = platonov.run_one(data, "gcn", 0, 1, **kw)
+    assert full["patience"] == 0 and full["steps_run"] == 40 and 1 <= full["longest_wait"] <= full["best_step"]
+    keep = ("train", "val", "test", "best_step")
+    p = max(full["longest_wait"], 40 - full["best_step"])  # no wait exceeds p, and nothing after the best beats it
+    stopped = platonov.run_one(data, "gcn", 0, 1, patience=p, **kw)
+    assert {k: stopped[k] for k in keep} == {k: full[k] for k in keep}
+    assert stopped["steps_run"] == min(40, full["best_step"] + p)
+    short = platonov.run_one(data, "gcn", 0, 1, patience=1, **kw)
+    assert short["steps_run"] <= 40 and short["val"] <= full["val"]
+
+
+@pytest.mark.parametrize("patience", [-1, 1.5, True])
+def test_patience_must_be_a_non_negative_integer(data_env, patience):
+    data = platonov.prepare("chameleon-filtered")
+    with pytest.raises(ValueError, match="patience"):
+        platonov.run_one(data, "gcn", 0, 1, steps=1, patience=patience)
+
+
 def test_binary_task_uses_one_output_and_roc_auc(data_env):
     data = platonov.prepare("minesweeper")
     row = platonov.run_one(data, "resnet", 0, 1, hidden=8, steps=2)

@@ -36,18 +36,18 @@ MODELS = ("gcn", "resnet", "gat")
 make_graph = platonov.prepare
 run_one = platonov.run_one
 #: every option that changes a row (for resuming)
-KEYS = ("dataset", "model", "features", "edges", "num_layers", "split", "steps", "seed")
+KEYS = ("dataset", "model", "features", "edges", "num_layers", "split", "steps", "seed", "patience")
 
 
 def run(datasets=DATASETS, models=MODELS, depths=platonov.PROTOCOL["depths"], splits=range(10), *, features="raw",
-        edges="undirected", steps: int = 1000, seed: int = 0, device=None, progress: bool = True, on_row=None,
-        skip=()) -> list[dict]:
+        edges="undirected", steps: int = 1000, seed: int = 0, patience: int = 0, device=None, progress: bool = True,
+        on_row=None, skip=()) -> list[dict]:
     """Every (dataset, model, depth, split) run not in ``skip`` (keys as :func:`physgnn.results.done` gives them, in
     :data:`KEYS` order), in that
     nesting order (so a partial run finishes whole cells first); ``on_row`` gets each row at once."""
     grid = [(d, m, int(l), int(s)) for d in datasets for m in models for l in depths for s in splits]
     skip = set(skip)
-    todo = [g for g in grid if results.key(g[0], g[1], features, edges, g[2], g[3], steps, seed) not in skip]
+    todo = [g for g in grid if results.key(g[0], g[1], features, edges, g[2], g[3], steps, seed, patience) not in skip]
     rows, data = [], None
     for dataset, model, depth, split in tqdm(todo, desc="platonov_sanity", disable=not progress):
         if data is None or data.name != dataset:
@@ -55,7 +55,7 @@ def run(datasets=DATASETS, models=MODELS, depths=platonov.PROTOCOL["depths"], sp
         p = platonov.PROTOCOL
         row = run_one(data, model, split, depth, hidden=p["hidden"], dropout=p["dropout"], lr=p["lr"],
                                weight_decay=p["weight_decay"], heads=p["heads"], steps=steps, seed=seed,
-                               device=device)
+                               patience=patience, device=device)
         rows.append(row)
         if on_row is not None:
             on_row(row)
@@ -72,14 +72,19 @@ def main(argv=None) -> int:
     parser.add_argument("--edges", default="undirected", choices=platonov.EDGES, help="edge preprocessing (default: undirected, as published)")
     parser.add_argument("--steps", type=int, default=platonov.PROTOCOL["steps"], help="training steps (default: 1000, as published)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (run seed = seed + split)")
+    parser.add_argument("--patience", type=int, default=0,
+                        help="stop a run after this many steps without a better validation score (default 0: every step, "
+                             "as published; see physgnn.protocols.platonov.run_one for when the result is the same)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda (runs on CUDA are not bit-identical)")
     args = parser.parse_args(argv)
     device = parse_device(parser, args)
+    if args.patience < 0:
+        parser.error(f"--patience must be 0 (every step) or a positive integer, got {args.patience}")
     skip = results.done(CSV, KEYS)
     extra = {"command": results.command_line(), **results.versions()}
     path = results.results_dir(create=True) / CSV
     rows = run(args.datasets, args.models, args.depths, args.splits, features=args.features, edges=args.edges,
-               steps=args.steps, seed=args.seed, device=device, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))
+               steps=args.steps, seed=args.seed, patience=args.patience, device=device, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))
     print(f"platonov_sanity: {len(rows)} new rows ({len(skip)} already present) in {path}")
     for r in platonov.compare(results.read_csv(CSV)):
         print(f"  {r['dataset']:>18} {r['model']:>7} L={r['num_layers']} n={r['n_splits']}: {r['mean']:.2f} ± {r['std']:.2f} "

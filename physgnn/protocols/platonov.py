@@ -123,13 +123,23 @@ def _scores(out, y, masks, binary):
 
 
 def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512, dropout: float = 0.2, lr: float = 3e-5,
-            weight_decay: float = 0.0, steps: int = 1000, heads: int = 8, seed: int = 0, device=None) -> dict:
+            weight_decay: float = 0.0, steps: int = 1000, heads: int = 8, seed: int = 0, patience: int = 0,
+            device=None) -> dict:
     """Train ``model`` with ``num_layers`` blocks on split ``split`` of ``data`` for ``steps`` AdamW steps, evaluating
     after each; return the row: train/val/test score (fractions) at the best validation step, ``best_step``
-    (1-based; 0 and NaN scores when no step gave finite outputs), ``cpu_seconds`` of the loop and ``peak_rss_mb``
-    (this process's own peak resident memory so far, VmHWM). ``device``: where to train (default: the CPU)."""
+    (1-based; 0 and NaN scores when no step gave finite outputs), ``steps_run``, ``longest_wait`` (the most steps
+    between two successive new best validation scores, counted from step 0, up to the best step), ``cpu_seconds``
+    of the loop and ``peak_rss_mb`` (this process's own peak resident memory so far, VmHWM). ``device``: where to
+    train (default: the CPU).
+
+    ``patience`` > 0 stops the run once that many steps have passed without a new best validation score (0, the
+    published protocol, runs every step). The stopped run returns exactly what the full run would whenever the full
+    run's ``longest_wait`` is at most ``patience`` and no later step beats the best: the steps up to the stop are the
+    same steps, seeded alike."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"run_one: steps must be a positive integer, got {steps!r}")
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        raise ValueError(f"run_one: patience must be a non-negative integer (0: every step), got {patience!r}")
     if not lr > 0 or weight_decay < 0:
         raise ValueError(f"run_one: need lr > 0 and weight_decay >= 0, got lr={lr!r}, weight_decay={weight_decay!r}")
     dev = torch.device(device) if device is not None else torch.device("cpu")
@@ -144,8 +154,12 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
     target = y[masks[0]].float() if binary else y[masks[0]]
     loss_fn = nn.functional.binary_cross_entropy_with_logits if binary else nn.functional.cross_entropy
     best = (-math.inf, 0, (math.nan, math.nan, math.nan))
+    longest_wait, steps_run = 0, 0
     cpu, wall = time.process_time(), time.perf_counter()
     for step in range(1, steps + 1):
+        if patience and best[1] and step - best[1] > patience:
+            break
+        steps_run = step
         net.train()
         opt.zero_grad()
         out = net(one.x, one.edge_index)
@@ -158,6 +172,7 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
         # a step with non-finite outputs scores NaN and can never be the best one
         scores = _scores(out, y, masks, binary) if torch.isfinite(out).all() else (math.nan, math.nan, math.nan)
         if scores[1] > best[0]:
+            longest_wait = max(longest_wait, step - best[1])
             best = (scores[1], step, scores)
     tr, va, te = best[2]
     return {"dataset": data.name, "model": model, "features": getattr(data, "features_kind", "raw"),
@@ -165,7 +180,8 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
             "train": round(tr, 6), "val": round(va, 6), "test": round(te, 6), "best_step": best[1], "steps": steps,
             "hidden": hidden, "dropout": dropout, "lr": lr, "weight_decay": weight_decay, "seed": seed,
             "cpu_seconds": round(time.process_time() - cpu, 2), "wall_seconds": round(time.perf_counter() - wall, 2),
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+            "peak_rss_mb": round(peak_rss_mb(), 1), "patience": patience, "steps_run": steps_run,
+            "longest_wait": longest_wait}
 
 
 def select_depth(rows) -> dict:
@@ -209,12 +225,15 @@ def compare(rows) -> list[dict]:
     return table
 
 
-def step_seconds(data, model: str, num_layers: int, *, steps: int = 5, hidden: int = 512, heads: int = 8) -> float:
-    """CPU seconds of one protocol step (a training step and an evaluation) of ``model`` on split 0 of ``data``:
-    the CPU time of ``steps + 1`` steps minus that of one step (which also builds the graph operand), over ``steps``.
-    A full run costs about ``PROTOCOL["steps"]`` times this (no early stopping)."""
-    one = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=1)["cpu_seconds"]
-    more = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=steps + 1)["cpu_seconds"]
+def step_seconds(data, model: str, num_layers: int, *, steps: int = 5, hidden: int = 512, heads: int = 8,
+                 device=None) -> float:
+    """Seconds of one protocol step (a training step and an evaluation) of ``model`` on split 0 of ``data``: the
+    time of ``steps + 1`` steps minus that of one step (which also builds the graph operand), over ``steps``. CPU
+    time on the CPU; on a GPU (``device``) wall-clock time, which each step's scores synchronise. A full run costs
+    about ``PROTOCOL["steps"]`` times this (no early stopping)."""
+    clock = "cpu_seconds" if device is None or torch.device(device).type == "cpu" else "wall_seconds"
+    one = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=1, device=device)[clock]
+    more = run_one(data, model, 0, num_layers, hidden=hidden, heads=heads, steps=steps + 1, device=device)[clock]
     return max(more - one, 0.0) / steps
 
 

@@ -100,6 +100,14 @@ def test_depth_is_chosen_on_validation_not_test():
     assert cmp["gap"] == pytest.approx(86.0 - 89.75) and cmp["tolerance"] == 1.5 and not cmp["ok"]
 
 
+def test_a_full_run_counts_over_a_stopped_run_of_the_same_split():
+    stopped = dict(_row(1, 0, 0.5, 0.9), patience="200")
+    full = dict(_row(1, 0, 0.5, 0.4), patience="0")
+    for rows in ([stopped, full], [full, stopped]):
+        assert platonov.select_depth(rows)[("minesweeper", "gcn", "raw", "undirected")]["test"] == [0.4]
+    assert platonov.select_depth([stopped])[("minesweeper", "gcn", "raw", "undirected")]["test"] == [0.9]
+
+
 def test_tolerance_is_the_larger_of_1_5_points_and_the_published_std():
     tight, wide = platonov.PUBLISHED[("minesweeper", "gcn")], platonov.PUBLISHED[("chameleon-filtered", "gcn")]
     assert tight.tolerance == 1.5 and wide.tolerance == wide.std > 1.5

@@ -187,9 +187,11 @@ def run_one(data, model: str, split: int, num_layers: int, *, hidden: int = 512,
 def select_depth(rows) -> dict:
     """Per (dataset, model, features, edges): the depth with the best mean validation score over its splits, and
     the test scores at that depth. ``rows`` as :func:`run_one` returns them or as the CSV reads them (strings).
+    A run given both in full (patience 0) and stopped early counts once, in full.
     Returns ``{(dataset, model, features, edges): {"num_layers", "val", "test": [...], "splits": [...]}}``."""
     groups: dict = {}
-    for r in rows:
+    full = lambda r: str(r.get("patience", 0)) in ("0", "")  # noqa: E731  (rows from before the column: full runs)
+    for r in sorted(rows, key=full):  # full runs last, so that they replace a stopped run of the same split
         key = (str(r["dataset"]), str(r["model"]), str(r.get("features", "raw")), str(r.get("edges", "undirected")))
         groups.setdefault(key, {}).setdefault(int(r["num_layers"]), {})[int(r["split"])] = (float(r["val"]), float(r["test"]))
     out = {}

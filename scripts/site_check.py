@@ -7,8 +7,9 @@ Serves the site on 127.0.0.1 and, for every page: no JavaScript errors and no fa
 internal link and anchor resolves; each chapter's Colab button points at that chapter's notebook on the configured
 repository and branch, the page shows at least one figure and links its .ipynb download, which serves the notebook;
 the page weight (bytes of all local resources); at 1280 px and at 390 px (a phone), no code block, output, table,
-figure, animation or display equation wider than the text column (``WIDE_JS``: a box that reaches past the column, or
-code, an output or a table that hides part of itself behind a scrollbar; display math may scroll in its own box). Then: the book's PDF exists and has pages, the search page finds each
+figure, animation or equation (display or inline) wider than the text column (``WIDE_JS``: a box that reaches past
+the column, or code, an output or a table that hides part of itself behind a scrollbar; math may scroll in its own
+box). Then: the book's PDF exists and has pages, the search page finds each
 chapter by a word from its title, no page's prose (outside code and outputs) shows a raw MyST role, an internal
 label, or a stale or internal string (``stale_text``), the beta slider (if present) reacts, and screenshots of the landing page, every
 chapter and one chapter in dark mode are saved in --out. Exits 1 on any failure.
@@ -57,7 +58,7 @@ WIDE_JS = r"""() => {
   const col = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
   const c = col.getBoundingClientRect();
   const sel = 'div.highlight pre, .cell_output pre, .cell_output table, .cell_output img, .cell_output .animation, '
-    + '.cell_output .output, article table, article figure img, mjx-container[display="true"]';
+    + '.cell_output .output, article table, article figure img, mjx-container';
   const out = [];
   for (const e of col.querySelectorAll(sel)) {
     if (!e.offsetParent && getComputedStyle(e).position !== 'fixed') continue;  // folded or hidden
@@ -67,7 +68,7 @@ WIDE_JS = r"""() => {
     const isMath = e.tagName.toLowerCase() === 'mjx-container';
     const hidden = !isMath && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0;
     if (past || hidden) {
-      const what = isMath ? 'display math' : e.matches('pre') ? (e.closest('.cell_output') ? 'text output' : 'code')
+      const what = isMath ? (e.getAttribute('display') === 'true' ? 'display math' : 'inline math') : e.matches('pre') ? (e.closest('.cell_output') ? 'text output' : 'code')
         : e.matches('table') ? 'table' : e.matches('img') ? 'image' : e.matches('.animation') ? 'animation' : 'output';
       const txt = (e.innerText || e.getAttribute('alt') || '').replace(/\s+/g, ' ').trim().slice(0, 60);
       const w = Math.max(r.width, e.scrollWidth);

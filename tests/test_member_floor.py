@@ -37,3 +37,9 @@ def test_member_floor_rejects_sparse_or_one_dimensional_features():
         member_floor(_features().to_sparse(), 4)
     with pytest.raises(ValueError, match="dense"):
         member_floor(torch.ones(5), 4)
+
+
+def test_member_floor_refuses_features_off_the_cpu():
+    """Only the refusal is testable here: without a GPU, a meta tensor stands in for one that is not on the CPU."""
+    with pytest.raises(ValueError, match="on the CPU"):
+        member_floor(torch.empty(5, 4, device="meta"), 4)

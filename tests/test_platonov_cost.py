@@ -22,7 +22,8 @@ def test_experiment_writes_a_resumable_csv(data_env, tmp_path, monkeypatch, caps
 
 
 def _rows(hours):
-    return [{"dataset": "d", "model": "gcn", "num_layers": l, "run_cpu_hours": h} for l, h in hours.items()]
+    """Rows whose step costs make one 1000-step run cost ``hours[depth]`` CPU hours."""
+    return [{"dataset": "d", "model": "gcn", "num_layers": l, "step_seconds": h * 3.6} for l, h in hours.items()]
 
 
 def test_projection_adds_every_depth_over_the_splits():
@@ -41,6 +42,6 @@ def test_projection_rejects_bad_splits(splits):
         platonov_cost.projection(_rows({1: 0.1}), splits=splits)
 
 
-def test_measure_one_rejects_bad_steps():
+def test_run_one_rejects_bad_steps():
     with pytest.raises(ValueError, match="steps"):
-        platonov_cost.measure_one(None, "gcn", 1, steps=0)
+        platonov_cost.run_one(None, "gcn", 1, steps=0)

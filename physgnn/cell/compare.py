@@ -56,9 +56,12 @@ def member_floor(x: torch.Tensor, hidden: int, *, members: int = 30, epochs: int
     product, the weight gradient (the transposed product) and one dropout draw on its hidden state [N, hidden],
     done member after member as a stacked epoch does them. Best of ``repeat`` timings of ``epochs`` epochs of
     ``members`` members. A stacked cell's CPU time over its separate runs' cannot fall below
-    ``member_floor × member-epochs / separate CPU seconds``; the rest of a stacked epoch is what batching shares."""
-    if x.is_sparse or x.layout != torch.strided or x.dim() != 2:
+    ``member_floor × member-epochs / separate CPU seconds``; the rest of a stacked epoch is what batching shares.
+    A CPU measurement: ``x`` must be on the CPU (stacked cells train on the CPU)."""
+    if x.layout != torch.strided or x.dim() != 2:
         raise ValueError(f"member_floor: x must be a dense [N, F] tensor of features, got layout {x.layout} and shape {tuple(x.shape)}")
+    if x.device.type != "cpu":
+        raise ValueError(f"member_floor: it measures CPU time, so x must be on the CPU, got {x.device}")
     if not 0.0 <= p < 1.0:
         raise ValueError(f"member_floor: p must lie in [0, 1), got {p!r}")
     if min(hidden, members, epochs, repeat) < 1:

@@ -24,11 +24,12 @@ import argparse
 import torch
 from tqdm.auto import tqdm
 
+from .. import results
 from .._process import peak_rss_mb
 from ..protocols import platonov
 from ._runner import add_device_argument, parse_device, save
 
-__all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "measure_one", "run_one", "run", "projection", "main"]
+__all__ = ["CSV", "DATASETS", "MODELS", "KEYS", "run_one", "run", "projection", "main"]
 
 CSV = "platonov_cost.csv"
 DATASETS = ("chameleon-filtered", "squirrel-filtered", "minesweeper", "tolokers")
@@ -40,7 +41,7 @@ DEPTHS = platonov.PROTOCOL["depths"]
 make_graph = platonov.prepare
 
 
-def measure_one(data, model: str, depth: int, *, steps: int = 3, device=None) -> dict:
+def run_one(data, model: str, depth: int, *, steps: int = 3, device=None) -> dict:
     """The row of one (dataset, model, depth): seconds per protocol step over ``steps`` steps (CPU time; wall-clock
     time on a GPU, ``device``), the hours of one run of the protocol's 1000 steps at that rate, and this process's
     peak memory (MB) so far."""
@@ -53,16 +54,9 @@ def measure_one(data, model: str, depth: int, *, steps: int = 3, device=None) ->
             "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def run_one(data, model: str, depth: int, *, steps: int = 3, device=None) -> dict:
-    """One measurement (:func:`measure_one`), under the name every experiment gives its unit of work."""
-    return measure_one(data, model, depth, steps=steps, device=device)
-
-
 def run(datasets=DATASETS, models=MODELS, depths=DEPTHS, *, steps: int = 3, device=None, progress: bool = True,
         on_row=None, skip=()) -> list[dict]:
     """Every (dataset, model, depth) not in ``skip``; ``on_row`` gets each row at once."""
-    from .. import results
-
     skip = {results.key(*k) for k in skip}
     where = "cpu" if device is None else str(torch.device(device))
     todo = [(d, m, int(l)) for d in datasets for m in models for l in depths if results.key(d, m, int(l), where) not in skip]
@@ -79,14 +73,17 @@ def run(datasets=DATASETS, models=MODELS, depths=DEPTHS, *, steps: int = 3, devi
 
 def projection(rows, *, splits: int = 10, depths=DEPTHS) -> dict:
     """CPU hours of the published protocol per (dataset, model): ``splits`` runs of 1000 steps at every depth of
-    ``depths``, from the rows (as :func:`run` returns them or the CSV reads them). A (dataset, model) lacking a
-    depth is left out (``None``), never extrapolated. Returns ``{(dataset, model): hours or None}``."""
+    ``depths`` (:func:`physgnn.protocols.platonov.table_cpu_hours` on the rows' ``step_seconds``; rows as :func:`run`
+    returns them or the CSV reads them). A (dataset, model) lacking a depth is left out (``None``), never
+    extrapolated. Returns ``{(dataset, model): hours or None}``."""
     if isinstance(splits, bool) or not isinstance(splits, int) or splits < 1:
         raise ValueError(f"projection: splits must be a positive integer, got {splits!r}")
     per: dict = {}
     for r in rows:
-        per.setdefault((str(r["dataset"]), str(r["model"])), {})[int(r["num_layers"])] = float(r["run_cpu_hours"])
-    return {k: (splits * sum(v[d] for d in depths) if all(d in v for d in depths) else None) for k, v in per.items()}
+        per.setdefault((str(r["dataset"]), str(r["model"])), {})[int(r["num_layers"])] = float(r["step_seconds"])
+    return {(d, m): (platonov.table_cpu_hours(lambda _d, _m, depth: v[depth], [d], [m], depths=depths, splits=splits)
+                     if all(k in v for k in depths) else None)
+            for (d, m), v in per.items()}
 
 
 def main(argv=None) -> int:
@@ -103,8 +100,6 @@ def main(argv=None) -> int:
     status = save("platonov_cost", CSV, KEYS, lambda **io: run(args.datasets, args.models, args.depths, steps=args.steps,
                                                              device=device, **io),
                   parser=parser, args=args, options=("steps",), argv=argv)
-    from .. import results
-
     hours = projection(results.read_csv(CSV))
     for (d, m), h in sorted(hours.items()):
         print(f"  {d:>18} {m:>7}: " + (f"{h:7.1f} CPU-hours for the published protocol" if h is not None else "some depths missing"))

@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     if args.patience < 0:
         parser.error(f"--patience must be 0 (every step) or a positive integer, got {args.patience}")
     skip = results.done(CSV, KEYS)
-    extra = {"command": results.command_line(), **results.versions()}
+    extra = {"command": results.command_line(argv, "python -m physgnn experiment platonov_sanity"), **results.versions()}
     path = results.results_dir(create=True) / CSV
     rows = run(args.datasets, args.models, args.depths, args.splits, features=args.features, edges=args.edges,
                steps=args.steps, seed=args.seed, patience=args.patience, device=device, skip=skip, on_row=lambda row: results.append_row(CSV, {**row, **extra}, unique=KEYS))

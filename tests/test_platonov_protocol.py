@@ -98,6 +98,12 @@ def test_depth_is_chosen_on_validation_not_test():
     (cmp,) = platonov.compare(rows)
     assert cmp["mean"] == pytest.approx(86.0) and cmp["std"] == pytest.approx(1.0)
     assert cmp["gap"] == pytest.approx(86.0 - 89.75) and cmp["tolerance"] == 1.5 and not cmp["ok"]
+    assert not cmp["complete"]  # two depths of five, three splits of ten
+    rows = [_row(d, s, 0.8 + 0.01 * d, 0.9) for d in range(1, 6) for s in range(10)]
+    (cmp,) = platonov.compare(rows)
+    assert cmp["complete"] and cmp["num_layers"] == 5
+    (cmp,) = platonov.compare(rows[:-1])  # one run missing
+    assert not cmp["complete"]
 
 
 def test_a_full_run_counts_over_a_stopped_run_of_the_same_split():

@@ -212,4 +212,13 @@ def main(argv=None) -> int:
         return run(args.datasets, args.models, epochs=args.epochs, patience=args.patience, device=device,
                    on_row=on_row, skip=skip, rows=saved)
 
-    return save("headline", CSV, KEYS, go, parser=parser, args=args, options=("epochs", "patience"), argv=argv)
+    status = save("headline", CSV, KEYS, go, parser=parser, args=args, options=("epochs", "patience"), argv=argv)
+    saved = [r for r in results.read_csv(CSV) if int(r["epochs"]) == args.epochs and int(r["patience"]) == args.patience]
+    for dataset in args.datasets:
+        for model in args.models:
+            cell = summary(saved, dataset, model)
+            if cell is not None:
+                print(f"  {dataset:>18} {model:>13}: {100 * cell['mean']:.1f} ± {100 * cell['std']:.1f} "
+                      f"({cell['configurations']} configurations, median best epoch {cell['median_best_epoch']:g}"
+                      f"{'' if cell['converged'] else ', NOT converged'})")
+    return status

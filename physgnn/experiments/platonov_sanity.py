@@ -89,5 +89,6 @@ def main(argv=None) -> int:
     print(f"platonov_sanity: {len(rows)} new rows ({len(skip)} already present) in {path}")
     for r in platonov.compare(results.read_csv(CSV)):
         print(f"  {r['dataset']:>18} {r['model']:>7} L={r['num_layers']} n={r['n_splits']}: {r['mean']:.2f} ± {r['std']:.2f} "
-              f"vs published {r['published']:.2f} ± {r['published_std']:.2f} (gap {r['gap']:+.2f}, {'ok' if r['ok'] else 'MISS'})")
+              f"vs published {r['published']:.2f} ± {r['published_std']:.2f} (gap {r['gap']:+.2f}, {'ok' if r['ok'] else 'MISS'}"
+              f"{'' if r['complete'] else '; not every depth and split yet'})")
     return 0

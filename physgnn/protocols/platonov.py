@@ -188,7 +188,9 @@ def select_depth(rows) -> dict:
     """Per (dataset, model, features, edges): the depth with the best mean validation score over its splits, and
     the test scores at that depth. ``rows`` as :func:`run_one` returns them or as the CSV reads them (strings).
     A run given both in full (patience 0) and stopped early counts once, in full.
-    Returns ``{(dataset, model, features, edges): {"num_layers", "val", "test": [...], "splits": [...]}}``."""
+    Returns ``{(dataset, model, features, edges): {"num_layers", "val", "test": [...], "splits": [...],
+    "coverage": {depth: number of splits}}}``; the choice is the published one only when ``coverage`` holds every
+    depth of the protocol with all ten splits (:func:`compare`'s ``complete``)."""
     groups: dict = {}
     full = lambda r: str(r.get("patience", 0)) in ("0", "")  # noqa: E731  (rows from before the column: full runs)
     for r in sorted(rows, key=full):  # full runs last, so that they replace a stopped run of the same split
@@ -200,7 +202,8 @@ def select_depth(rows) -> dict:
         runs = by_depth[depth]
         splits = sorted(runs)
         out[key] = {"num_layers": depth, "val": sum(runs[s][0] for s in splits) / len(splits),
-                    "test": [runs[s][1] for s in splits], "splits": splits}
+                    "test": [runs[s][1] for s in splits], "splits": splits,
+                    "coverage": {d: len(by_depth[d]) for d in sorted(by_depth)}}
     return out
 
 
@@ -212,7 +215,9 @@ def within_target(mean: float, target: Target) -> bool:
 def compare(rows) -> list[dict]:
     """Our test mean ± std (percent, sample std) beside the published one, per (dataset, model) with a target:
     ``{"dataset", "model", "num_layers", "n_splits", "mean", "std", "published", "published_std", "gap",
-    "tolerance", "ok"}``. Uses the raw, undirected rows only (the published preprocessing)."""
+    "tolerance", "ok", "complete"}``; ``complete``: every depth of the protocol ran on all ten splits, so that the
+    depth was chosen as published (a partial cell's depth may change as rows arrive). Uses the raw, undirected
+    rows only (the published preprocessing)."""
     table = []
     for (dataset, model, features, edges), sel in sorted(select_depth(rows).items()):
         target = PUBLISHED.get((dataset, model))
@@ -223,7 +228,8 @@ def compare(rows) -> list[dict]:
         std = math.sqrt(sum((t - mean) ** 2 for t in test) / (len(test) - 1)) if len(test) > 1 else float("nan")
         table.append({"dataset": dataset, "model": model, "num_layers": sel["num_layers"], "n_splits": len(test),
                       "mean": mean, "std": std, "published": target.mean, "published_std": target.std,
-                      "gap": mean - target.mean, "tolerance": target.tolerance, "ok": within_target(mean, target)})
+                      "gap": mean - target.mean, "tolerance": target.tolerance, "ok": within_target(mean, target),
+                      "complete": all(sel["coverage"].get(d, 0) == 10 for d in PROTOCOL["depths"])})
     return table
 
 

@@ -17,9 +17,9 @@ def test_every_model_tries_the_same_number_of_configurations_on_a_dataset():
         counts = {headline.configurations(m, dataset) for m in headline.MODELS}
         assert len(counts) == 1, dataset
     assert headline.configurations("gcn", "minesweeper") == 8       # no preprocessing to choose
-    assert headline.configurations("gcn", "cora") == 9              # raw or row-normalised features
+    assert headline.configurations("gcn", "cora") == 10             # raw or row-normalised, under both recipes
     assert headline.preprocessings("chameleon")[2:] == [("raw", "directed"), ("row-normalised", "directed")]
-    assert headline.configurations("gcn", "chameleon-filtered") == 9  # the filtered graphs have no direction
+    assert headline.configurations("gcn", "chameleon-filtered") == 10  # the filtered graphs have no direction
 
 
 def test_the_first_stage_is_recipe_times_architecture_at_the_published_preprocessing():
@@ -29,17 +29,24 @@ def test_the_first_stage_is_recipe_times_architecture_at_the_published_preproces
         assert len(keys) == len(first) == 8, model
         assert {(s["features"], s["edges"]) for s in first} == {("raw", "undirected")}
     second = headline.second_stage(first[3], "cora")
-    assert [(s["features"], s["edges"]) for s in second] == [("row-normalised", "undirected")]
+    assert [(s["recipe"], s["features"], s["edges"]) for s in second] == [("slow", "row-normalised", "undirected"),
+                                                                          ("fast", "row-normalised", "undirected")]
     assert headline.second_stage(first[3], "minesweeper") == []  # its features are not bag-of-words
-    assert all({k: v for k, v in s.items() if k not in ("features", "edges")} ==
-               {k: v for k, v in first[3].items() if k not in ("features", "edges")} for s in second)
+    arch = lambda s: {k: v for k, v in s.items() if k not in ("recipe", "features", "edges")}  # noqa: E731
+    assert all(arch(s) == arch(first[3]) for s in second)
 
 
 def test_beta_rule_keeps_repulsion_on_and_within_the_stability_limit():
-    assert headline.beta_rule("texas") == headline.beta_rule("cora") == 0.25
+    assert headline.beta_rule("texas") == headline.beta_rule("cora") == 0.22
     assert headline.beta_rule("squirrel-filtered") == pytest.approx(0.0241)
-    assert headline.beta_rule("minesweeper") == 0.25  # its stability limit (0.627) is above the cap
+    assert headline.beta_rule("minesweeper") == 0.22  # its stability limit (0.627) is above the cap
     assert all(headline.beta_rule(d) > 0 for d in headline.DATASETS)
+    # no beta of the search zeroes the couplings 1/d - beta of the common small degrees (Minesweeper's grid has
+    # degrees 3, 5 and 8; a quarter of WebKB's nodes have degree 4 or less)
+    betas = {a["beta_fraction"] * headline.BETA_CAP for a in headline.ARCHITECTURES["acmp-book"]}
+    assert betas == {0.11, 0.22}
+    assert all(abs(1 / d - b) > 0.01 for b in betas for d in range(2, 9))
+    assert all(abs(1 / (d + 1) - headline.BETA_CAP) > 0.01 for d in range(1, 9))  # the official couplings
 
 
 def _graph(name):
@@ -92,21 +99,25 @@ def _rows(dataset, model, seconds):
 
 
 def test_projection_prices_search_second_stage_and_final_runs():
-    # minesweeper: one search split, no second stage; 8 first-stage runs, then 10 x 2 - 1 final runs at the dearest
+    # minesweeper: one search split, no second stage; 8 first-stage runs, then 10 x 2 final runs at the dearest
     rows = _rows("minesweeper", "gcn", [1.0, 2.0, 3.0, 4.0])
     got = headline_cost.projection(rows, epochs_per_run=360, chosen="dearest")
-    assert got[("minesweeper", "gcn")] == pytest.approx((2 * 10.0 + 19 * 4.0) * 360 / 3600)
+    assert got[("minesweeper", "gcn")] == pytest.approx((2 * 10.0 + 20 * 4.0) * 360 / 3600)
     got = headline_cost.projection(rows, epochs_per_run=360)  # later runs at the mean architecture's cost
-    assert got[("minesweeper", "gcn")] == pytest.approx((2 * 10.0 + 19 * 2.5) * 360 / 3600)
-    # filtered chameleon: two search splits, one more preprocessing; every cost 1 s, 3600 epochs: hours = runs
+    assert got[("minesweeper", "gcn")] == pytest.approx((2 * 10.0 + 20 * 2.5) * 360 / 3600)
+    per_model = dict.fromkeys(headline.MODELS, 1.0) | {"gcn": 720}
+    assert headline_cost.projection(rows, epochs_per_run=per_model)[("minesweeper", "gcn")] == pytest.approx(2 * got[("minesweeper", "gcn")])
+    # filtered chameleon: two search splits, one more preprocessing under both recipes; every cost 1 s, 3600 epochs:
+    # hours = runs
     got = headline_cost.projection(_rows("chameleon-filtered", "gcn", [1.0] * 4), epochs_per_run=3600)
-    assert got[("chameleon-filtered", "gcn")] == pytest.approx(2 * 4 * 2 + 1 * 2 + 18)
+    assert got[("chameleon-filtered", "gcn")] == pytest.approx(2 * 4 * 2 + 2 * 1 * 2 + 20)
 
 
 def test_projection_never_extrapolates_a_missing_architecture():
     assert headline_cost.projection(_rows("texas", "gcn", [1.0, 2.0]), epochs_per_run=100)[("texas", "gcn")] is None
-    with pytest.raises(ValueError, match="epochs_per_run"):
-        headline_cost.projection([], epochs_per_run=0)
+    for bad in (0, -1, {"gcn": 100}, True):
+        with pytest.raises(ValueError, match="epochs_per_run"):
+            headline_cost.projection([], epochs_per_run=bad)
     with pytest.raises(ValueError, match="chosen"):
         headline_cost.projection([], epochs_per_run=1, chosen="cheapest")
     # a row of an architecture the protocol no longer has is not used
@@ -153,7 +164,7 @@ def _fake_run(data, model, settings, split, seed, *, epochs, patience, device=No
     return {"dataset": data.name, "model": model, "settings": headline.settings_key(settings), "split": split,
             "seed": seed, "metric": "accuracy", "train": 1.0, "val": val, "test": val - 0.1 + 0.01 * seed,
             "best_epoch": 5 if split else 999, "epochs_run": 10, "epochs": epochs, "patience": patience,
-            "cpu_seconds": 0.0, "peak_rss_mb": 0.0}
+            "diverged": 0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0, "device": "cpu"}
 
 
 def _fake_group(data, model, settings, pairs, *, epochs, patience, device=None):
@@ -166,13 +177,15 @@ def test_the_search_chooses_on_validation_and_the_final_stage_reuses_search_runs
     monkeypatch.setattr(experiment, "make_graph", lambda d, s: type("D", (), {"name": d})())
     assert experiment.main(["--datasets", "cora", "--models", "gcn"]) == 0
     rows = results.read_csv(experiment.CSV)
-    # 8 first-stage and 1 second-stage configurations on 1 search split, then 20 final runs less the 1 already made
-    assert len(rows) == 8 + 1 + 19
+    # 8 first-stage and 2 second-stage configurations on 1 search split, then 20 final runs with fresh seeds
+    assert len(rows) == 8 + 2 + 20
     cell = experiment.summary(rows, "cora", "gcn")
     assert cell["settings"] == dict(num_layers=2, hidden=256, dropout=0.2, recipe="fast", features="row-normalised",
                                     edges="undirected")
-    assert cell["configurations"] == 9 and len(cell["split_scores"]) == 10
-    assert cell["split_scores"][4] == pytest.approx(0.256 + 0.2 + 0.3 + 0.004 - 0.1 + 0.005)  # mean of two seeds
+    assert cell["configurations"] == 10 and len(cell["split_scores"]) == 10
+    assert cell["split_scores"][4] == pytest.approx(0.256 + 0.2 + 0.3 + 0.004 - 0.1 + 0.015)  # seeds 1 and 2
+    assert cell["failed"] == 0 and cell["capped_search"] == 0
+    assert {int(r["seed"]) for r in rows if r["settings"] == headline.settings_key(cell["settings"])} == {0, 1, 2}
     assert headline.search_splits("cora") == (0,) and headline.search_splits("squirrel-filtered") == (0, 1)
     assert cell["median_best_epoch"] == 5 and cell["converged"]
     assert experiment.main(["--datasets", "cora", "--models", "gcn"]) == 0  # resumes: nothing new
@@ -187,12 +200,15 @@ def test_summary_waits_for_every_final_run_and_flags_a_run_that_did_not_converge
     stage, best, todo = experiment.choice(rows, "minesweeper", "mlp")
     assert stage == "done" and todo == [] and best["hidden"] == 256 and best["recipe"] == "fast"
     assert experiment.summary(rows, "minesweeper", "mlp") is None  # final runs missing
-    rows += [_fake_run(data, "mlp", best, s, k, epochs=1000, patience=200) for s, k in experiment.final_runs("minesweeper")
-             if (s, k) != (0, 0)]
+    rows += [_fake_run(data, "mlp", best, s, k, epochs=1000, patience=200) for s, k in experiment.final_runs("minesweeper")]
+    assert 0 not in {k for _, k in experiment.final_runs("minesweeper")}  # fresh seeds, not the search's
     for r in rows:
         r["best_epoch"] = 900  # median within patience of the cap
+    rows[0]["epochs_run"] = 1000  # one search run of eight reached the cap
+    rows[-1]["test"] = float("nan")  # a final run without a finite epoch
     cell = experiment.summary(rows, "minesweeper", "mlp")
     assert cell["configurations"] == 8 and not cell["converged"]
+    assert cell["capped_search"] == 1 / 8 and cell["failed"] == 1 and math.isnan(cell["mean"])
 
 
 def test_a_failed_run_never_wins_the_search():
@@ -228,6 +244,7 @@ def test_one_real_run_has_the_row_the_table_needs(data_env):
     settings = headline.first_stage("gcn", "texas")[0]
     row = experiment.run_one(data, "gcn", settings, 3, 1, epochs=3, patience=2)
     assert row["split"] == 3 and row["seed"] == 1 and row["settings"] == headline.settings_key(settings)
-    assert 0 <= row["test"] <= 1 and 1 <= row["best_epoch"] <= 3 and row["metric"] == "accuracy"
+    assert 0 <= row["test"] <= 1 and 0 <= row["best_epoch"] < 3 and row["metric"] == "accuracy"
+    assert row["device"] == "cpu" and row["diverged"] == 0
     with pytest.raises(ValueError, match="recipe"):
         experiment.run_one(data, "gcn", dict(settings, recipe="sgd"), 0, 0)

@@ -6,8 +6,9 @@ preprocessings at the best of those — and then the chosen configuration on all
 ``headline.SEEDS`` seeds. The configuration with the best mean validation score over the search splits wins
 (the earlier one on a tie); test scores play no part in any choice. Every training run is one row of
 ``results/headline.csv``: its settings, split, seed, scores at the best validation epoch, best epoch, epochs run,
-CPU seconds and peak memory. A run that the final stage needs and the search already made (seed 0 on a search
-split) is not run twice. :func:`choice` and :func:`summary` read the rows.
+CPU seconds, peak memory, epochs with non-finite outputs (``diverged``) and the device. The final runs use fresh
+seeds (1 and 2), not the search's seed 0, so that the winner's lucky validation scores do not carry over into its
+test scores. :func:`choice` and :func:`summary` read the rows.
 
 Which chapter reads it: Chapters 7 and 8, once complete (the rows are computed once, at full budget, and only
 read by the chapters and CI).
@@ -54,7 +55,7 @@ def run_one(data, model: str, settings: dict, split: int, seed: int, *, epochs: 
     torch.manual_seed(headline.run_seed(split, seed))
     net = headline.build(model, settings, data)
     r = fit(net, select_split(data, int(split)), epochs=epochs, patience=patience, progress=False, device=device, **recipe)
-    return _row(data, model, settings, split, seed, r, epochs=epochs, patience=patience)
+    return _row(data, model, settings, split, seed, r, epochs=epochs, patience=patience, device=device)
 
 
 def run_group(data, model: str, settings: dict, pairs, *, epochs: int = headline.EPOCHS,
@@ -74,7 +75,8 @@ def run_group(data, model: str, settings: dict, pairs, *, epochs: int = headline
     chunk = math.ceil(len(pairs) / math.ceil(len(pairs) / cap))  # even batches
     runs = fit_cell(make, data, [(s, headline.run_seed(s, k)) for s, k in pairs], epochs=epochs, patience=patience,
                     chunk=chunk, progress=False, **recipe)
-    return [_row(data, model, settings, s, k, r, epochs=epochs, patience=patience) for (s, k), r in zip(pairs, runs)]
+    return [_row(data, model, settings, s, k, r, epochs=epochs, patience=patience, device=None)
+            for (s, k), r in zip(pairs, runs)]
 
 
 def _recipe(settings: dict) -> dict:
@@ -84,12 +86,13 @@ def _recipe(settings: dict) -> dict:
     return recipe
 
 
-def _row(data, model, settings, split, seed, r, *, epochs, patience) -> dict:
+def _row(data, model, settings, split, seed, r, *, epochs, patience, device) -> dict:
     """The CSV row of one trained run (``r`` a :class:`~physgnn.train.FitResult`)."""
     return {"dataset": data.name, "model": model, "settings": headline.settings_key(settings), "split": int(split),
             "seed": int(seed), "metric": r.metric, "train": round(r.train, 6), "val": round(r.val, 6),
             "test": round(r.test, 6), "best_epoch": r.best_epoch, "epochs_run": r.epochs_run, "epochs": epochs,
-            "patience": patience, "cpu_seconds": round(r.cpu_seconds, 2), "peak_rss_mb": round(peak_rss_mb(), 1)}
+            "patience": patience, "diverged": r.diverged_epochs, "cpu_seconds": round(r.cpu_seconds, 2),
+            "peak_rss_mb": round(peak_rss_mb(), 1), "device": str(device) if device is not None else "cpu"}
 
 
 def _val(rows, dataset, model, settings, splits):
@@ -125,8 +128,8 @@ def choice(rows, dataset: str, model: str) -> tuple[str, dict | None, list[dict]
 
 
 def final_runs(dataset: str) -> list[tuple[int, int]]:
-    """The (split, seed) pairs of the final stage."""
-    return [(split, seed) for seed in range(headline.SEEDS) for split in range(10)]
+    """The (split, seed) pairs of the final stage: seeds 1 to ``headline.SEEDS`` (seed 0 is the search's)."""
+    return [(split, seed) for seed in range(1, headline.SEEDS + 1) for split in range(10)]
 
 
 def run(datasets=headline.DATASETS, models=headline.MODELS, *, epochs: int = headline.EPOCHS,
@@ -169,24 +172,32 @@ def run(datasets=headline.DATASETS, models=headline.MODELS, *, epochs: int = hea
 
 def summary(rows, dataset: str, model: str) -> dict | None:
     """The table cell of (dataset, model), or ``None`` before its final runs are all in: the chosen ``settings``,
-    ``configurations`` tried, per-split test scores (mean over seeds, ``split_scores``), their ``mean`` and sample
-    ``std`` (fractions), the ``median_best_epoch`` of the final runs and ``converged`` (that median lies more than
-    ``patience`` epochs before the cap)."""
+    ``configurations`` tried, per-split test scores (mean over the final seeds, ``split_scores``), their ``mean``
+    and sample ``std`` (fractions), the ``median_best_epoch`` of the final runs and ``converged`` (that median lies
+    more than ``patience`` epochs before the cap), ``failed`` (final runs without a single finite epoch: their test
+    score is NaN, and so are the mean and std) and ``capped_search`` (the share of the model's search runs on this
+    dataset that reached the epoch cap: a search that could not finish its runs)."""
     stage, best, _ = choice(rows, dataset, model)
     if stage != "done":
         return None
     key = headline.settings_key(best)
-    runs = {(int(r["split"]), int(r["seed"])): r for r in rows
-            if r["dataset"] == dataset and r["model"] == model and r["settings"] == key}
+    mine = [r for r in rows if r["dataset"] == dataset and r["model"] == model]
+    runs = {(int(r["split"]), int(r["seed"])): r for r in mine if r["settings"] == key}
     if not all(p in runs for p in final_runs(dataset)):
         return None
-    per_split = [statistics.fmean(float(runs[(s, k)]["test"]) for k in range(headline.SEEDS)) for s in range(10)]
     finals = [runs[p] for p in final_runs(dataset)]
+    seeds = range(1, headline.SEEDS + 1)
+    per_split = [statistics.fmean(float(runs[(s, k)]["test"]) for k in seeds) for s in range(10)]
     median = statistics.median(int(r["best_epoch"]) for r in finals)
     cap, patience = int(finals[0]["epochs"]), int(finals[0]["patience"])
+    search = [r for r in mine if int(r["seed"]) == 0]
+    capped = sum(int(r["epochs_run"]) >= int(r["epochs"]) for r in search) / len(search)
+    nan = any(math.isnan(v) for v in per_split)
     return {"settings": best, "configurations": headline.configurations(model, dataset), "split_scores": per_split,
-            "mean": statistics.fmean(per_split), "std": statistics.stdev(per_split), "median_best_epoch": median,
-            "converged": median < cap - patience}
+            "mean": math.nan if nan else statistics.fmean(per_split),
+            "std": math.nan if nan else statistics.stdev(per_split), "median_best_epoch": median,
+            "converged": median < cap - patience, "failed": sum(math.isnan(float(r["test"])) for r in finals),
+            "capped_search": capped}
 
 
 def main(argv=None) -> int:
@@ -204,21 +215,26 @@ def main(argv=None) -> int:
         parser.error(f"not in the headline table: {', '.join(bad)}")
     if args.epochs < 1 or args.patience < 1:
         parser.error("--epochs and --patience must be positive")
-    device = parse_device(parser, args)
+    device = args.device = parse_device(parser, args)  # rows and the resume key spell it alike
 
     def go(skip, on_row):
-        saved = [r for r in results.read_csv(CSV) if int(r["epochs"]) == args.epochs and int(r["patience"]) == args.patience] \
-            if (results.results_dir() / CSV).exists() else []
+        saved = [r for r in results.read_csv(CSV) if int(r["epochs"]) == args.epochs and int(r["patience"]) == args.patience
+                 and r["device"] == device] if (results.results_dir() / CSV).exists() else []
         return run(args.datasets, args.models, epochs=args.epochs, patience=args.patience, device=device,
                    on_row=on_row, skip=skip, rows=saved)
 
-    status = save("headline", CSV, KEYS, go, parser=parser, args=args, options=("epochs", "patience"), argv=argv)
-    saved = [r for r in results.read_csv(CSV) if int(r["epochs"]) == args.epochs and int(r["patience"]) == args.patience]
+    status = save("headline", CSV, KEYS, go, parser=parser, args=args, options=("epochs", "patience", "device"),
+                  argv=argv)
+    saved = [r for r in results.read_csv(CSV) if int(r["epochs"]) == args.epochs and int(r["patience"]) == args.patience
+             and r["device"] == device]
     for dataset in args.datasets:
         for model in args.models:
             cell = summary(saved, dataset, model)
-            if cell is not None:
-                print(f"  {dataset:>18} {model:>13}: {100 * cell['mean']:.1f} ± {100 * cell['std']:.1f} "
-                      f"({cell['configurations']} configurations, median best epoch {cell['median_best_epoch']:g}"
-                      f"{'' if cell['converged'] else ', NOT converged'})")
+            if cell is None:
+                continue
+            notes = [f"{cell['configurations']} configurations", f"median best epoch {cell['median_best_epoch']:g}",
+                     f"{cell['capped_search']:.0%} of search runs at the cap"]
+            notes += [] if cell["converged"] else ["NOT converged"]
+            notes += [f"{cell['failed']} failed runs"] if cell["failed"] else []
+            print(f"  {dataset:>18} {model:>13}: {100 * cell['mean']:.1f} ± {100 * cell['std']:.1f} ({', '.join(notes)})")
     return status

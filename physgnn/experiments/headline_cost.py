@@ -90,16 +90,19 @@ def run(datasets=headline.DATASETS, models=headline.MODELS, *, epochs: int = 2, 
     return rows
 
 
-def projection(rows, *, epochs_per_run: float, chosen: str = "mean") -> dict:
-    """CPU-hours of the headline protocol per (dataset, model), if every run lasts ``epochs_per_run`` epochs:
-    each configuration on the search splits, then the chosen one on ten splits × ``headline.SEEDS`` seeds, less the
-    runs the search already made (seed 0 on the search splits). The first stage prices each architecture by its own
+def projection(rows, *, epochs_per_run, chosen: str = "mean") -> dict:
+    """CPU-hours of the headline protocol per (dataset, model), if every run lasts ``epochs_per_run`` epochs (a
+    number, or ``{model: number}`` for every model): each configuration on the search splits, then the chosen one on
+    ten splits × ``headline.SEEDS`` fresh seeds. The first stage prices each architecture by its own
     row; the second stage and the final runs, whose architecture is not known in advance, at the ``"mean"`` cost of
     the four architectures (an estimate) or the ``"dearest"`` (a bound). Rows are matched to the protocol's
     architectures by their ``settings``, so a row measured for an architecture the protocol no longer has is not
     used; a (dataset, model) missing any architecture's row is ``None`` (never extrapolated)."""
-    if not epochs_per_run > 0:
-        raise ValueError(f"projection: epochs_per_run must be positive, got {epochs_per_run!r}")
+    per_model = epochs_per_run if isinstance(epochs_per_run, dict) else {m: epochs_per_run for m in headline.MODELS}
+    if set(per_model) != set(headline.MODELS) or not all(
+            isinstance(e, (int, float)) and not isinstance(e, bool) and e > 0 for e in per_model.values()):
+        raise ValueError(f"projection: epochs_per_run must be a positive number, or one for every model "
+                         f"({', '.join(headline.MODELS)}); got {epochs_per_run!r}")
     if chosen not in ("mean", "dearest"):
         raise ValueError(f"projection: chosen must be 'mean' or 'dearest', got {chosen!r}")
     measured: dict = {}
@@ -116,9 +119,9 @@ def projection(rows, *, epochs_per_run: float, chosen: str = "mean") -> dict:
         search = len(headline.search_splits(dataset))
         later = max(by_arch.values()) if chosen == "dearest" else sum(by_arch.values()) / n_arch
         first = len(headline.RECIPES) * sum(by_arch.values()) * search
-        second = (len(headline.preprocessings(dataset)) - 1) * later * search
-        final = (10 * headline.SEEDS - search) * later
-        out[(dataset, model)] = (first + second + final) * epochs_per_run / 3600
+        second = len(headline.RECIPES) * (len(headline.preprocessings(dataset)) - 1) * later * search
+        final = 10 * headline.SEEDS * later
+        out[(dataset, model)] = (first + second + final) * per_model[model] / 3600
     return out
 
 

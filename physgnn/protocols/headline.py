@@ -14,21 +14,25 @@ repulsion switched on by the β rule (:func:`beta_rule`).
   within the epoch budget), and ``"fast"``, Adam at 10⁻² with weight decay 5·10⁻⁴ (Kipf and Welling's recipe, and
   the official ACMP code's);
 * four **architectures** per model (:data:`ARCHITECTURES`: depth and width, or T and width, or T and β);
-* then, at the best of those eight, the other **preprocessings** of the dataset (:func:`preprocessings`): raw or
-  row-normalised features for bag-of-words graphs (and symmetrised or directed edges for graphs stored with a
-  direction, the original Chameleon and Squirrel, which this table leaves out). Raw features and symmetrised edges
-  come first (Platonov et al.'s choice); each alternative is one more configuration. So a model tries 8
-  configurations on Minesweeper and 9 on the other graphs — the same number for every model on a dataset.
+* then, at the architecture of the best of those eight, the other **preprocessings** of the dataset
+  (:func:`preprocessings`) under both recipes: raw or row-normalised features for bag-of-words graphs (and
+  symmetrised or directed edges for graphs stored with a direction, the original Chameleon and Squirrel, which this
+  table leaves out). Raw features and symmetrised edges come first (Platonov et al.'s choice). Both recipes, because
+  a row-normalised row sums to 1 where a raw one sums to its word count (7 to 75 in the median here), so the best
+  learning rate may change with it. So a model tries 8 configurations on Minesweeper and 10 on the other graphs —
+  the same number for every model on a dataset.
 
 **Training**: full batch, at most :data:`EPOCHS` epochs, early stopping :data:`PATIENCE` epochs after the last new
 best validation score (ROC AUC on Minesweeper and Tolokers, accuracy elsewhere), weights and scores of the best
 epoch kept (:func:`physgnn.train.fit`). A cell whose median best epoch lies within ``PATIENCE`` of ``EPOCHS`` did not
 converge and is flagged by the chapter.
 
-**Splits and seeds**: the search scores each configuration on :func:`search_splits` (all ten on WebKB, whose
+**Splits and seeds**: the search scores each configuration (seed 0) on :func:`search_splits` (all ten on WebKB, whose
 validation sets of about 60 nodes are too noisy for fewer; two on the filtered Wikipedia graphs, with about 300
 (Chameleon) and 700 (Squirrel) validation nodes; one on Cora, CiteSeer and Minesweeper, with 800 to 2,500). The
-chosen configuration then runs on all ten splits with :data:`SEEDS` seeds each; run seed ``1000 * seed + split``.
+chosen configuration then runs on all ten splits with :data:`SEEDS` fresh seeds each (seeds 1, 2, ...; run seed
+``1000 * seed + split``). The search runs are not reused as final runs: the winner's search runs were picked for
+their validation scores, and their test scores share that luck.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from ..models import ACMP, FAGCN, GCN, GRAND, MLP, OfficialACMP, ResGAT, ResGCN,
 from . import platonov
 from .table import LARGE, STABLE_BETA, WEBKB
 
-__all__ = ["DATASETS", "MODELS", "RECIPES", "ARCHITECTURES", "EPOCHS", "PATIENCE", "SEEDS", "beta_rule", "preprocessings",
+__all__ = ["DATASETS", "MODELS", "RECIPES", "ARCHITECTURES", "EPOCHS", "PATIENCE", "SEEDS", "BETA_CAP", "beta_rule", "preprocessings",
            "search_splits", "first_stage", "second_stage", "configurations", "build", "settings_key", "run_seed"]
 
 #: the graphs of the table, in its row order: WebKB (heterophilous, tiny), Cora and CiteSeer (homophilous controls),
@@ -60,6 +64,11 @@ MODELS = ("mlp", "gcn", "resnet", "resgcn", "ressage", "resgat-sep", "fagcn", "g
 RECIPES = {"slow": dict(lr=1e-3, weight_decay=0.0), "fast": dict(lr=1e-2, weight_decay=5e-4)}
 EPOCHS = 1000
 PATIENCE = 100
+#: the largest β of the table. Not a round 0.25 or 0.125: the code form's couplings are 1/d_i − β (book) or
+#: 1/(d_i + 1) − β (official), zero at every node whose degree makes them so. β = 0.25 would silence the degree-4
+#: nodes (5 to 14 % of the nodes of WebKB and Cora), and β = 0.125 nearly every cell of Minesweeper's grid (degree 8);
+#: at 0.22 and 0.11 no node of these graphs loses its couplings.
+BETA_CAP = 0.22
 SEEDS = 2
 
 _RES = [dict(num_layers=l, hidden=h, dropout=0.2) for l in (1, 3) for h in (64, 256)]
@@ -87,12 +96,12 @@ def _check(dataset: str, model: str) -> None:
 def beta_rule(dataset: str) -> float:
     """β* of ``dataset``: on the larger graphs the earlier table's stability limit
     (:data:`physgnn.protocols.table.STABLE_BETA`: the largest β whose linear code-form spectrum rk4 steps of 0.5
-    follow at α = 1, the double well left out), capped at 0.25; 0.25 on WebKB, Cora and CiteSeer (rk4 steps of 0.1).
-    β·(mean degree) then lies between about 0.1 and 1.3 on the larger graphs: repulsion is on. A run that leaves the
-    solver's reach anyway scores NaN and ranks last in the search."""
+    follow at α = 1, the double well left out), capped at :data:`BETA_CAP`; the cap on WebKB, Cora and CiteSeer
+    (rk4 steps of 0.1). β·(mean degree) then lies between about 0.3 and 1.7 for β* and β*/2: repulsion is on. A run
+    that leaves the solver's reach anyway scores NaN and ranks last in the search."""
     if dataset in LARGE:
-        return min(0.25, STABLE_BETA[dataset])
-    return 0.25
+        return min(BETA_CAP, STABLE_BETA[dataset])
+    return BETA_CAP
 
 
 def preprocessings(dataset: str) -> list[tuple[str, str]]:
@@ -121,13 +130,14 @@ def first_stage(model: str, dataset: str) -> list[dict]:
 
 
 def second_stage(best: dict, dataset: str) -> list[dict]:
-    """The other preprocessings of ``dataset`` at the first stage's best configuration ``best``."""
-    return [dict(best, features=f, edges=e) for f, e in preprocessings(dataset)[1:]]
+    """The other preprocessings of ``dataset``, under each recipe, at the architecture of the first stage's best
+    configuration ``best``."""
+    return [dict(best, recipe=r, features=f, edges=e) for f, e in preprocessings(dataset)[1:] for r in RECIPES]
 
 
 def configurations(model: str, dataset: str) -> int:
     """How many configurations ``model`` tries on ``dataset`` (the same for every model)."""
-    return len(first_stage(model, dataset)) + len(preprocessings(dataset)) - 1
+    return len(first_stage(model, dataset)) + len(RECIPES) * (len(preprocessings(dataset)) - 1)
 
 
 def _ode_solve(dataset: str, T: float) -> dict:

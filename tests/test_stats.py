@@ -128,3 +128,19 @@ def test_t_interval_matches_the_textbook_formula_and_refuses_one_value():
     with pytest.raises(ValueError, match="level"):
         t_interval(v, level=95)
 
+
+
+def test_mask_ratio_measures_test_over_training_nodes_per_split():
+    import torch
+
+    from physgnn.stats import mask_ratio
+
+    train = torch.zeros(10, 2, dtype=torch.bool)
+    test = torch.zeros(10, 2, dtype=torch.bool)
+    train[:4, 0], test[4:6, 0] = True, True      # split 0: 2 / 4
+    train[:5, 1], test[5:9, 1] = True, True      # split 1: 4 / 5
+    assert mask_ratio(train, test) == pytest.approx((0.5 + 0.8) / 2)
+    assert mask_ratio(train[:, 0], test[:, 0]) == pytest.approx(0.5)
+    for bad in ((train, test[:, 0]), (train.int(), test), (train, torch.zeros_like(test))):
+        with pytest.raises(ValueError, match="mask_ratio"):
+            mask_ratio(*bad)

@@ -37,7 +37,8 @@ from ..protocols import headline
 from ..train import fit
 from ._runner import add_device_argument, dataset_name, parse_device, refuse_duplicates, save
 
-__all__ = ["CSV", "KEYS", "STACKED", "make_graph", "run_one", "run_group", "choice", "final_runs", "run", "summary", "main"]
+__all__ = ["CSV", "KEYS", "STACKED", "make_graph", "run_one", "run_group", "choice", "final_runs", "run", "summary",
+           "parse_table_arguments", "main"]
 
 CSV = "headline.csv"
 KEYS = ("dataset", "model", "settings", "split", "seed")
@@ -200,19 +201,26 @@ def summary(rows, dataset: str, model: str) -> dict | None:
             "capped_search": capped}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m physgnn experiment headline", description=__doc__.split("\n\n")[0])
+def parse_table_arguments(parser: argparse.ArgumentParser, argv) -> argparse.Namespace:
+    """Add ``--datasets``, ``--models`` (the table's, by default) and ``--device`` to ``parser``, parse ``argv``, and
+    refuse a value given twice or a dataset outside the table."""
     parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(headline.DATASETS))
     parser.add_argument("--models", nargs="+", default=list(headline.MODELS), choices=list(headline.MODELS))
-    parser.add_argument("--epochs", type=int, default=headline.EPOCHS, help=f"most epochs per run (default {headline.EPOCHS})")
-    parser.add_argument("--patience", type=int, default=headline.PATIENCE,
-                        help=f"early-stopping patience (default {headline.PATIENCE})")
     add_device_argument(parser)
     args = parser.parse_args(argv)
     refuse_duplicates(parser, args, "datasets", "models")
     bad = [d for d in args.datasets if d not in headline.DATASETS]
     if bad:
         parser.error(f"not in the headline table: {', '.join(bad)}")
+    return args
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m physgnn experiment headline", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=headline.EPOCHS, help=f"most epochs per run (default {headline.EPOCHS})")
+    parser.add_argument("--patience", type=int, default=headline.PATIENCE,
+                        help=f"early-stopping patience (default {headline.PATIENCE})")
+    args = parse_table_arguments(parser, argv)
     if args.epochs < 1 or args.patience < 1:
         parser.error("--epochs and --patience must be positive")
     device = args.device = parse_device(parser, args)  # rows and the resume key spell it alike

@@ -27,7 +27,8 @@ from .. import results
 from .._process import peak_rss_mb
 from ..protocols import headline
 from ..train import fit
-from ._runner import add_device_argument, dataset_name, parse_device, refuse_duplicates, save
+from ._runner import parse_device, save
+from .headline import parse_table_arguments
 
 __all__ = ["CSV", "KEYS", "epoch_seconds", "run_one", "run", "projection", "main"]
 
@@ -127,15 +128,8 @@ def projection(rows, *, epochs_per_run, chosen: str = "mean") -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m physgnn experiment headline_cost", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="+", type=dataset_name, default=list(headline.DATASETS))
-    parser.add_argument("--models", nargs="+", default=list(headline.MODELS), choices=list(headline.MODELS))
     parser.add_argument("--epochs", type=int, default=2, help="epochs timed after the first (default 2)")
-    add_device_argument(parser)
-    args = parser.parse_args(argv)
-    refuse_duplicates(parser, args, "datasets", "models")
-    bad = [d for d in args.datasets if d not in headline.DATASETS]
-    if bad:
-        parser.error(f"not in the headline table: {', '.join(bad)}")
+    args = parse_table_arguments(parser, argv)
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
     device = parse_device(parser, args)

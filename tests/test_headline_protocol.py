@@ -200,8 +200,8 @@ def test_summary_waits_for_every_final_run_and_flags_a_run_that_did_not_converge
     stage, best, todo = experiment.choice(rows, "minesweeper", "mlp")
     assert stage == "done" and todo == [] and best["hidden"] == 256 and best["recipe"] == "fast"
     assert experiment.summary(rows, "minesweeper", "mlp") is None  # final runs missing
-    rows += [_fake_run(data, "mlp", best, s, k, epochs=1000, patience=200) for s, k in experiment.final_runs("minesweeper")]
-    assert 0 not in {k for _, k in experiment.final_runs("minesweeper")}  # fresh seeds, not the search's
+    rows += [_fake_run(data, "mlp", best, s, k, epochs=1000, patience=200) for s, k in experiment.final_runs()]
+    assert 0 not in {k for _, k in experiment.final_runs()}  # fresh seeds, not the search's
     for r in rows:
         r["best_epoch"] = 900  # median within patience of the cap
     rows[0]["epochs_run"] = 1000  # one search run of eight reached the cap

@@ -2,7 +2,7 @@
 
 What it measures: for each (dataset, model), first the search — each configuration of the protocol's first stage
 (training recipe × architecture, raw features, symmetrised edges) on the search splits, then the other
-preprocessings at the best of those — and then the chosen configuration on all ten splits with
+preprocessings under both recipes at the best of those architectures — and then the chosen configuration on all ten splits with
 ``headline.SEEDS`` seeds. The configuration with the best mean validation score over the search splits wins
 (the earlier one on a tie); test scores play no part in any choice. Every training run is one row of
 ``results/headline.csv``: its settings, split, seed, scores at the best validation epoch, best epoch, epochs run,
@@ -10,10 +10,11 @@ CPU seconds, peak memory, epochs with non-finite outputs (``diverged``) and the 
 seeds (1 and 2), not the search's seed 0, so that the winner's lucky validation scores do not carry over into its
 test scores. :func:`choice` and :func:`summary` read the rows.
 
-Which chapter reads it: Chapters 7 and 8, once complete (the rows are computed once, at full budget, and only
-read by the chapters and CI).
+Which chapter reads it: none yet; Chapters 7 and 8 will, once it is complete (the rows are computed once, at full
+budget, and only read by the chapters and CI).
 
-The command (resumable: every finished run is saved at once, and a rerun skips the runs already saved)::
+The command (resumable: every finished run, or stacked group of runs, is saved at once, and a rerun skips the runs
+already saved)::
 
     OMP_NUM_THREADS=1 python -m physgnn experiment headline
     python -m physgnn experiment headline --datasets texas --models gcn mlp    # a part of the table
@@ -128,7 +129,7 @@ def choice(rows, dataset: str, model: str) -> tuple[str, dict | None, list[dict]
     return "done", tried[max(range(len(tried)), key=lambda i: (everything[i], -i))], []
 
 
-def final_runs(dataset: str) -> list[tuple[int, int]]:
+def final_runs() -> list[tuple[int, int]]:
     """The (split, seed) pairs of the final stage: seeds 1 to ``headline.SEEDS`` (seed 0 is the search's)."""
     return [(split, seed) for seed in range(1, headline.SEEDS + 1) for split in range(10)]
 
@@ -167,7 +168,7 @@ def run(datasets=headline.DATASETS, models=headline.MODELS, *, epochs: int = hea
                 break
             for settings in todo:
                 train(dataset, model, settings, [(split, 0) for split in headline.search_splits(dataset)])
-        train(dataset, model, best, final_runs(dataset))
+        train(dataset, model, best, final_runs())
     return new
 
 
@@ -184,9 +185,9 @@ def summary(rows, dataset: str, model: str) -> dict | None:
     key = headline.settings_key(best)
     mine = [r for r in rows if r["dataset"] == dataset and r["model"] == model]
     runs = {(int(r["split"]), int(r["seed"])): r for r in mine if r["settings"] == key}
-    if not all(p in runs for p in final_runs(dataset)):
+    if not all(p in runs for p in final_runs()):
         return None
-    finals = [runs[p] for p in final_runs(dataset)]
+    finals = [runs[p] for p in final_runs()]
     seeds = range(1, headline.SEEDS + 1)
     per_split = [statistics.fmean(float(runs[(s, k)]["test"]) for k in seeds) for s in range(10)]
     median = statistics.median(int(r["best_epoch"]) for r in finals)

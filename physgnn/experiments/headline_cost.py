@@ -6,8 +6,8 @@ with raw features and symmetrised edges: the time of ``epochs + 1`` epochs minus
 the graph operand), over ``epochs``. Each row also keeps the process's peak memory so far.
 :func:`projection` turns the rows into the CPU-hours of the whole protocol for an assumed number of epochs per run.
 
-Which chapter reads it: none; it sizes the headline table (its budget, in the closing notes and in Chapter 8's
-account of the protocol).
+Which chapter reads it: none; it sizes the headline table (the budget and the graphs left out, stated in
+:mod:`physgnn.protocols.headline`).
 
 The command (resumable; rows already in the CSV are skipped)::
 
@@ -18,13 +18,13 @@ The command (resumable; rows already in the CSV are skipped)::
 from __future__ import annotations
 
 import argparse
-import math
 
 import torch
 from tqdm.auto import tqdm
 
 from .. import results
 from .._process import peak_rss_mb
+from ..data import select_split
 from ..protocols import headline
 from ..train import fit
 from ._runner import parse_device, save
@@ -61,9 +61,7 @@ def run_one(data, model: str, architecture: int, *, epochs: int = 2, device=None
         raise ValueError(f"headline_cost: unknown model {model!r}; allowed: {', '.join(headline.MODELS)}")
     if isinstance(architecture, bool) or not isinstance(architecture, int) or not 0 <= architecture < len(archs):
         raise ValueError(f"headline_cost: architecture must be an index in 0..{len(archs) - 1}, got {architecture!r}")
-    one = data.clone()
-    for name in ("train_mask", "val_mask", "test_mask"):
-        setattr(one, name, getattr(data, name)[:, 0] if getattr(data, name).dim() == 2 else getattr(data, name))
+    one = select_split(data, 0)
     settings = dict(archs[architecture], recipe="slow", features="raw", edges="undirected")
     seconds = epoch_seconds(lambda: headline.build(model, settings, data), one, epochs=epochs, device=device)
     return {"dataset": data.name, "model": model, "architecture": architecture,
@@ -98,7 +96,8 @@ def projection(rows, *, epochs_per_run, chosen: str = "mean") -> dict:
     row; the second stage and the final runs, whose architecture is not known in advance, at the ``"mean"`` cost of
     the four architectures (an estimate) or the ``"dearest"`` (a bound). Rows are matched to the protocol's
     architectures by their ``settings``, so a row measured for an architecture the protocol no longer has is not
-    used; a (dataset, model) missing any architecture's row is ``None`` (never extrapolated)."""
+    used; a (dataset, model) missing any architecture's row is ``None`` (never extrapolated). Every run is priced
+    as a separate run: on WebKB the models that stack train for a fraction of that."""
     per_model = epochs_per_run if isinstance(epochs_per_run, dict) else {m: epochs_per_run for m in headline.MODELS}
     if set(per_model) != set(headline.MODELS) or not all(
             isinstance(e, (int, float)) and not isinstance(e, bool) and e > 0 for e in per_model.values()):

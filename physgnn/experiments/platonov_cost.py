@@ -8,8 +8,8 @@ and the peak memory of the process so far. A full run is 1000 such steps; the pu
 :func:`projection` adds the rows up. The timings are what they are on the machine that ran them (the command and
 versions are in each row); the sanity rows (:mod:`physgnn.experiments.platonov_sanity`) are planned from them.
 
-Which chapter reads it: none yet. It is the cost side of the sanity rows, for Chapter 8's comparison with the
-published baselines (what the published protocol would cost here, and which part of it we run).
+Which chapter reads it: Chapter 8, Section 8.5 (what the published protocol would cost here, and why it runs in
+full only where it is affordable).
 
 The command (resumable; rows already in the CSV are skipped)::
 

@@ -23,7 +23,7 @@ repulsion switched on by the β rule (:func:`beta_rule`).
   the same number for every model on a dataset.
 
 **Training**: full batch, at most :data:`EPOCHS` epochs, early stopping :data:`PATIENCE` epochs after the last new
-best validation score (ROC AUC on Minesweeper and Tolokers, accuracy elsewhere), weights and scores of the best
+best validation score (ROC AUC on Minesweeper, accuracy elsewhere), weights and scores of the best
 epoch kept (:func:`physgnn.train.fit`). A cell whose median best epoch lies within ``PATIENCE`` of ``EPOCHS`` did not
 converge and is flagged by the chapter.
 
@@ -37,15 +37,12 @@ their validation scores, and their test scores share that luck.
 
 from __future__ import annotations
 
-import functools
-import json
-
 import torch
 
 from ..data import DATASETS as SPECS
 from ..models import ACMP, FAGCN, GCN, GRAND, MLP, OfficialACMP, ResGAT, ResGCN, ResNet, ResSAGE
 from . import platonov
-from .table import LARGE, STABLE_BETA, WEBKB
+from .table import LARGE, STABLE_BETA, WEBKB, settings_key
 
 __all__ = ["DATASETS", "MODELS", "RECIPES", "ARCHITECTURES", "EPOCHS", "PATIENCE", "SEEDS", "BETA_CAP", "beta_rule", "preprocessings",
            "search_splits", "first_stage", "second_stage", "configurations", "build", "settings_key", "run_seed"]
@@ -54,9 +51,9 @@ __all__ = ["DATASETS", "MODELS", "RECIPES", "ARCHITECTURES", "EPOCHS", "PATIENCE
 #: and the clean heterophilous graphs of Platonov et al.: the filtered Chameleon and Squirrel, and Minesweeper.
 #: Left out: the original Chameleon and Squirrel, whose test sets leak (duplicated nodes, Chapter 8, Section 8.4;
 #: the filtered versions replace them), and, for their cost, Tolokers and Actor. By the epoch costs measured in
-#: ``results/headline_cost.csv``, Tolokers alone would take more than 45 CPU-hours even without the official ACMP
-#: (its million edges cost the attention and ODE models 1 to 50 CPU-seconds per epoch): more than the rest of the
-#: table together. Actor would add about 10 CPU-hours (its 7,600 nodes carry 932 raw features).
+#: ``results/headline_cost.csv`` (:func:`physgnn.experiments.headline_cost.projection`, 200 epochs per run),
+#: Tolokers alone would take about 60 CPU-hours, twice the rest of the table: its million edges cost the attention
+#: and ODE models 1 to 50 CPU-seconds per epoch. Actor is left out to keep the table within about a day of CPU.
 DATASETS = ("texas", "wisconsin", "cornell", "cora", "citeseer", "chameleon-filtered", "squirrel-filtered", "minesweeper")
 #: every model of the table, in its column order
 MODELS = ("mlp", "gcn", "resnet", "resgcn", "ressage", "resgat-sep", "fagcn", "grand", "acmp-book", "acmp-official")
@@ -92,7 +89,6 @@ def _check(dataset: str, model: str) -> None:
         raise ValueError(f"headline: unknown model {model!r}; allowed: {', '.join(MODELS)}")
 
 
-@functools.lru_cache(maxsize=None)
 def beta_rule(dataset: str) -> float:
     """β* of ``dataset``: on the larger graphs the earlier table's stability limit
     (:data:`physgnn.protocols.table.STABLE_BETA`: the largest β whose linear code-form spectrum rk4 steps of 0.5
@@ -171,11 +167,6 @@ def build(model: str, settings: dict, data) -> torch.nn.Module:
 def prepare(dataset: str, settings: dict):
     """``dataset`` with the preprocessing of ``settings`` (:func:`physgnn.protocols.platonov.prepare`)."""
     return platonov.prepare(dataset, features=settings["features"], edges=settings["edges"])
-
-
-def settings_key(settings: dict) -> str:
-    """The settings as the CSVs key them: JSON with sorted keys."""
-    return json.dumps(settings, sort_keys=True)
 
 
 def run_seed(split: int, seed: int) -> int:

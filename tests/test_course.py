@@ -449,6 +449,10 @@ def test_slide_rules_on_a_small_notebook(tmp_path):
     figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})]
     shown = new_code("print('SHOWN-CODE')", metadata={"tags": ["slide"]})
     shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SHOWN-OUTPUT\n")]
+    table = new_code("display(Markdown(caption))")
+    table.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": "| a |\n|---|\n| TABLE-CELL |\n\nTable 1.1. TABLE-CAPTION {cite}`kipf2017gcn`.",
+        "text/plain": "<Markdown>"})]
     quiet = new_code("print('x')")
     quiet.outputs = [nbformat.v4.new_output("stream", name="stdout", text="QUIET-OUTPUT\n")]
     cells = [
@@ -465,6 +469,7 @@ def test_slide_rules_on_a_small_notebook(tmp_path):
         md("SPEAKER-NOTE", metadata={"tags": ["notes"]}),
         md("METADATA-SKIP", metadata={"slideshow": {"slide_type": "skip"}}),
         shown,
+        table,
         quiet,
         md("Check: CHECK-NOTE."),
         md("## Exercises\n\n```{exercise} One\n:label: ex-one\n\nEXERCISE-TEXT\n```"),
@@ -479,7 +484,7 @@ def test_slide_rules_on_a_small_notebook(tmp_path):
     html = deck.read_text()
     present = ["Test chapter", "OBJ-ONE", "QUESTION-LINE", "Definition (Thing).", "DEF-BODY", "x = EQUATION",
                'alt="ALT-TEXT of the figure"', "CAPTION-TEXT (Kipf and Welling, 2017)", "KEEP-ME", "SHOWN-CODE", "SHOWN-OUTPUT",
-               "TAKEAWAY", "AFTER-TEXT"]
+               "TAKEAWAY", "AFTER-TEXT", "TABLE-CELL", "TABLE-CAPTION (Kipf and Welling, 2017)"]
     absent = ["INTRO-PROSE", "SETUP-CELL", "LONG-PROSE", "SKIPPED-PROSE", "TAGGED-SKIP", "METADATA-SKIP", "QUIET-OUTPUT",
               "CHECK-NOTE", "EXERCISE-TEXT", "EXERCISE-MORE", "(eq-label)", "{term}", "{cite}", ":label:"]
     shown = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)       # what the room sees

@@ -28,7 +28,8 @@ rule that applies decides what the slide shows:
 
 Cells chosen by a tag or by metadata are shown as they are: Markdown uncondensed, code with its source unless the
 cell also has Jupyter Book's ``remove-input`` or ``hide-input`` tag. MyST roles and directives ({cite}, {term},
-{eq}, prf blocks, admonitions) are turned into plain Markdown, since reveal.js knows no MyST.
+{eq}, prf blocks, admonitions) are turned into plain Markdown, since reveal.js knows no MyST; so are the roles in a
+code cell's Markdown output (a table's caption with a citation).
 
 reveal.js is served from the deck's folder (``--reveal local``, the default): reveal.js and MathJax are fetched from
 the npm registry into _build/npm-slides once, at build time, and copied to _build/slides/vendor (never committed).
@@ -312,6 +313,9 @@ def slide_cells(nb) -> list:
             kind = "subslide"
             cell.outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")
                             and any(k in o.get("data", {}) for k in RICH)]
+            for o in cell.outputs:  # a table's caption may cite: the site renders MyST in Markdown output, reveal.js not
+                if "text/markdown" in o["data"]:
+                    o["data"]["text/markdown"] = plain_markdown(o["data"]["text/markdown"])
             cell.metadata["tags"] = cell_tags + ["slides-hide-input"]
         else:
             continue

@@ -36,7 +36,10 @@ Minesweeper's ten (:data:`SPLITS`), as :func:`physgnn.data.load` gives them (und
 gets five because of its cost: its members do not stack (one member's saved solver states take about 5 GB), and
 one run of an official variant takes 16 to 60 CPU-minutes (128 rk4 steps over 10,000 nodes per forward pass, up to
 1,000 epochs), so ten splits of the eight variants would take about 30 CPU-hours. Five splits give each paired
-comparison four degrees of freedom. Rows go to
+comparison four degrees of freedom. Minesweeper keeps the same 1,000-epoch budget as the other graphs, so that every
+variant is compared at an equal budget, although some of its runs peak near the cap (the official configuration on
+split 1 at epoch 991): the chapter reports, per cell, how many runs peaked within the patience of the cap and whether
+the median did (:func:`physgnn.convergence.at_cap`), rather than calling such a cell converged. Rows go to
 ``results/acmp_ablation.csv`` as each cell finishes; Chapter 7 reads them. The command (resumable: a rerun skips
 the rows already saved with the same options)::
 
